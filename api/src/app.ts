@@ -1,0 +1,135 @@
+// buildApp(config): the whole server, used by `npm start` and by every test alike.
+// Plugins are registered explicitly, external first, then the project's, then routes, so this
+// one file shows how the server is put together.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import dbPlugin from './plugins/db.ts';
+import authPlugin from './plugins/auth.ts';
+import rankingsPlugin from './plugins/rankings.ts';
+import servicesPlugin from './plugins/services.ts';
+import webPlugin from './plugins/web.ts';
+import wsRoutes from './routes/ws/index.ts';
+import authRoutes from './routes/auth/index.ts';
+import bankRoutes from './routes/banks/index.ts';
+import contestRoutes from './routes/contests/index.ts';
+import attemptRoutes from './routes/attempts/index.ts';
+import rankingRoutes from './routes/rankings/index.ts';
+import adminRoutes from './routes/admin/index.ts';
+import healthRoutes from './routes/health/index.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    /** The server clock (epoch ms); tests may replace it. */
+    now: () => number;
+  }
+}
+
+export interface BuildOptions {
+  /** A clock for tests that move time; defaults to Date.now. */
+  now?: () => number;
+  /** Log to stdout in a readable form (the CLI), rather than JSON lines. */
+  prettyLog?: boolean;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    trustProxy: true,
+    bodyLimit: 64 * 1024,
+    // Fastify's own ajv: coerce querystrings, drop unknown body fields, report every problem.
+    ajv: { customOptions: { removeAdditional: 'all', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('config', config);
+  app.decorate('now', options.now ?? Date.now);
+  await app.register(fp(async () => undefined, { name: 'config' }));
+
+  // JSON only: with no parser for forms or text, a cross-site HTML form cannot post here (CSRF).
+  app.removeContentTypeParser(['text/plain']);
+
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    if (error instanceof AppError) {
+      return reply.status(error.statusCode).send({
+        statusCode: error.statusCode,
+        error: httpError(error.statusCode),
+        message: error.message,
+        code: error.code,
+        ...error.details,
+      });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.status(status).send({
+        statusCode: status,
+        error: httpError(status),
+        message: 'Something went wrong on our side; please try again',
+        code: 'INTERNAL',
+      });
+    }
+    return reply.status(status).send({
+      statusCode: status,
+      error: httpError(status),
+      message: error.message,
+      code: error.validation ? 'BAD_REQUEST' : (error.code ?? 'BAD_REQUEST'),
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      code: 'NOT_FOUND',
+    }),
+  );
+
+  // External plugins and the stores they may share.
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 } });
+  await app.register(dbPlugin);
+  await app.register(rankingsPlugin);
+  await app.register(rateLimit, {
+    global: false,
+    // Shared across API nodes when Redis is configured, per process otherwise.
+    ...(app.redis ? { redis: app.redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `Too many requests; try again in ${context.after}`),
+  });
+
+  // The project's plugins.
+  await app.register(authPlugin);
+  await app.register(servicesPlugin);
+
+  // Routes.
+  await app.register(healthRoutes, { prefix: '/api' });
+  await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(bankRoutes, { prefix: '/api/banks' });
+  await app.register(contestRoutes, { prefix: '/api' });
+  await app.register(attemptRoutes, { prefix: '/api' });
+  await app.register(rankingRoutes, { prefix: '/api' });
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(wsRoutes, { prefix: '/api' });
+  if (config.webDist) await app.register(webPlugin, { root: config.webDist });
+
+  return app;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+const httpError = (status: number) => STATUS_TEXT[status] ?? (status >= 500 ? 'Server Error' : 'Error');

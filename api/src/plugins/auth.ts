@@ -1,0 +1,114 @@
+// Sessions, role checks and CSRF protection.
+// A session is a random token in a signed httpOnly SameSite cookie; SQL keeps only its SHA-256,
+// so sessions survive restarts and are shared by every API node. Every route must declare who
+// may call it in `config.access`; a route without it fails start-up rather than open by accident.
+import { createHash, randomBytes } from 'node:crypto';
+import fp from 'fastify-plugin';
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role, UserRow } from '@quizarena/db';
+import { AppError, forbidden, unauthorized } from '../errors.ts';
+
+export const SESSION_COOKIE = 'qa_session';
+
+/** Who may call a route: anyone, any signed-in user, or holders of one of the roles. */
+export type Access = 'public' | 'user' | Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    user: UserRow | null;
+  }
+  interface FastifyInstance {
+    startSession(reply: FastifyReply, userId: number): Promise<void>;
+    endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const hasRole = (user: UserRow | null, roles: readonly Role[]): boolean =>
+  !!user && (user.roles.includes('admin') || user.roles.some((r) => roles.includes(r)));
+
+export default fp(
+  async (app) => {
+    const { config, repos } = app;
+    await app.register(cookie, { secret: config.sessionSecret });
+    app.decorateRequest('user', null);
+
+    app.addHook('onRoute', (route) => {
+      if (route.config?.access === undefined && !route.url.startsWith('/api/ws')) {
+        if (route.url.startsWith('/api/')) {
+          throw new Error(`Route ${route.method} ${route.url} does not declare config.access`);
+        }
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const raw = request.cookies[SESSION_COOKIE];
+      if (raw) {
+        const unsigned = request.unsignCookie(raw);
+        if (unsigned.valid && unsigned.value) {
+          request.user = (await repos.sessions.findUser(tokenHash(unsigned.value), app.now())) ?? null;
+        }
+      }
+      // CSRF (OWASP: verify origin with standard headers; JSON-only bodies). Browsers send Origin
+      // and Sec-Fetch-Site on every cross-origin POST; scripted clients send neither and pass.
+      if (!SAFE_METHODS.has(request.method) && raw) {
+        const site = request.headers['sec-fetch-site'];
+        if (site === 'cross-site') throw forbidden('CSRF', 'Cross-site request refused');
+        const origin = request.headers.origin;
+        if (origin && origin !== 'null') {
+          let host: string;
+          try {
+            host = new URL(origin).host;
+          } catch {
+            throw forbidden('CSRF', 'Bad Origin header');
+          }
+          if (host !== request.headers.host && !config.trustedOrigins.includes(origin)) {
+            throw forbidden('CSRF', 'Cross-origin request refused');
+          }
+        } else if (origin === 'null') {
+          throw forbidden('CSRF', 'Opaque origin refused');
+        }
+      }
+    });
+
+    app.addHook('preHandler', async (request) => {
+      const access = request.routeOptions.config.access;
+      if (access === undefined || access === 'public') return;
+      if (!request.user) throw unauthorized();
+      if (access === 'user') return;
+      if (!hasRole(request.user, access)) {
+        throw new AppError(403, 'FORBIDDEN', `This needs the role ${access.join(' or ')}`);
+      }
+    });
+
+    app.decorate('startSession', async (reply: FastifyReply, userId: number) => {
+      const token = randomBytes(32).toString('base64url');
+      const maxAge = config.sessionTtlDays * 86400;
+      await repos.sessions.create(tokenHash(token), userId, app.now() + maxAge * 1000);
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.cookieSecure,
+        signed: true,
+        maxAge,
+      });
+    });
+
+    app.decorate('endSession', async (request: FastifyRequest, reply: FastifyReply) => {
+      const raw = request.cookies[SESSION_COOKIE];
+      if (raw) {
+        const unsigned = request.unsignCookie(raw);
+        if (unsigned.valid && unsigned.value) await repos.sessions.delete(tokenHash(unsigned.value));
+      }
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    });
+  },
+  { name: 'auth', dependencies: ['db'] },
+);

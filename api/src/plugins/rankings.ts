@@ -1,0 +1,49 @@
+// The ranking store and the event bus: Redis when REDIS_URL is set, in-process otherwise.
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import type { RankingStore } from '../rankings/ranking-store.ts';
+import { MemoryRankingStore } from '../rankings/memory-ranking-store.ts';
+import { RedisRankingStore } from '../rankings/redis-ranking-store.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { MemoryEventBus } from '../events/memory-event-bus.ts';
+import { RedisEventBus } from '../events/redis-event-bus.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    rankingStore: RankingStore;
+    events: EventBus;
+    redis: Redis | null;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { redisUrl, redisPrefix } = app.config;
+    if (redisUrl) {
+      const redis = new Redis(redisUrl, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 2,
+        connectTimeout: 3000,
+      });
+      try {
+        await redis.connect();
+      } catch (err) {
+        redis.disconnect();
+        throw new Error(`Cannot reach Redis at REDIS_URL=${redisUrl}: ${(err as Error).message}`);
+      }
+      app.decorate('redis', redis);
+      app.decorate('rankingStore', new RedisRankingStore(redis, redisPrefix));
+      app.decorate('events', new RedisEventBus(redisUrl, redisPrefix));
+    } else {
+      app.decorate('redis', null);
+      app.decorate('rankingStore', new MemoryRankingStore());
+      app.decorate('events', new MemoryEventBus());
+    }
+    app.addHook('onClose', async () => {
+      await app.events.close();
+      await app.rankingStore.close();
+      if (app.redis) await app.redis.quit().catch(() => undefined);
+    });
+  },
+  { name: 'rankings', dependencies: ['config'] },
+);

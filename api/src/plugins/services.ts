@@ -1,0 +1,49 @@
+// The project's services, built once over the repositories, the ranking store and the clock.
+import fp from 'fastify-plugin';
+import { createAttemptService, type AttemptService } from '../services/attempts.ts';
+import { createContestService, type ContestService } from '../services/contests.ts';
+import { createRankingService, type RankingService } from '../services/rankings.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: { rankings: RankingService; attempts: AttemptService; contests: ContestService };
+  }
+}
+
+export default fp(
+  async (app) => {
+    const rankings = createRankingService({ repos: app.repos, store: app.rankingStore, events: app.events });
+    const attempts = createAttemptService({
+      repos: app.repos,
+      rankings,
+      now: app.now,
+      graceMs: app.config.graceMs,
+      log: app.log,
+    });
+    const contests = createContestService({ repos: app.repos, attempts, now: app.now });
+    app.decorate('services', { rankings, attempts, contests });
+
+    // Rankings are a projection: rebuilt from SQL whenever the server starts.
+    app.addHook('onReady', async () => {
+      const { rounds, results } = await rankings.rebuildAll();
+      app.log.info({ rounds, results }, 'rankings rebuilt from SQL');
+    });
+
+    // Attempts nobody submitted are finalised shortly after their deadline and grace.
+    if (app.config.sweepIntervalMs > 0) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        attempts
+          .sweep()
+          .then((n) => n > 0 && app.log.info({ finalised: n }, 'overdue attempts finalised'))
+          .catch((err: unknown) => app.log.error({ err }, 'sweeper failed'))
+          .finally(() => (running = false));
+      }, app.config.sweepIntervalMs);
+      timer.unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    }
+  },
+  { name: 'services', dependencies: ['db', 'rankings'] },
+);

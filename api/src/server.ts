@@ -1,0 +1,56 @@
+// `npm start`: validates the environment, opens the store, loads the demo contest on an empty
+// database, makes sure the configured admin exists, and serves the API and the web app.
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { hashPassword } from './services/passwords.ts';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const app = await buildApp(config);
+
+if (config.admin) {
+  const { email, password } = config.admin;
+  const existing = await app.repos.users.findByEmail(email);
+  const passwordHash = await hashPassword(password);
+  if (existing) {
+    const roles = existing.roles.includes('admin') ? existing.roles : [...existing.roles, 'admin' as const];
+    await app.repos.users.update(existing.id, { passwordHash, roles });
+  } else {
+    await app.repos.users.create({ email, name: 'Administrator', passwordHash, roles: ['admin'] });
+  }
+  app.log.info({ email }, 'admin account ready');
+}
+
+if (config.seedDemo) {
+  const { seedDemo } = await import('@quizarena/seed');
+  const demo = await seedDemo(app.repos, { now: Date.now(), hashPassword });
+  if (demo.created) {
+    console.log('\nDemo contest loaded. Sign in with:');
+    for (const a of demo.accounts) console.log(`  ${a.role.padEnd(12)} ${a.email.padEnd(28)} ${a.password}`);
+  }
+}
+
+const shutdown = async (signal: string) => {
+  app.log.info({ signal }, 'shutting down');
+  await app.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown('SIGINT'));
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+try {
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`\nQuizarena is running at ${address.replace('0.0.0.0', 'localhost')}`);
+} catch (err) {
+  app.log.error({ err }, 'could not start');
+  process.exit(1);
+}

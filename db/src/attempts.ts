@@ -1,0 +1,232 @@
+// Attempts, their question snapshots and answers, and the counted result per participant.
+// Starting and finalising run in single transactions so that the limits (one attempt in
+// progress, attempts allowed) and the counted result can never be observed half-applied.
+import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from './database.ts';
+import {
+  answers,
+  attemptQuestions,
+  attempts,
+  entries,
+  roundResults,
+  units,
+  type QuestionSnapshot,
+} from './schema.ts';
+
+export type AttemptRow = typeof attempts.$inferSelect;
+export type RoundResultRow = typeof roundResults.$inferSelect;
+export type AttemptQuestionRow = typeof attemptQuestions.$inferSelect;
+
+export type StartOutcome =
+  | { ok: true; attempt: AttemptRow }
+  | { ok: false; reason: 'in_progress'; attemptId: number }
+  | { ok: false; reason: 'limit' };
+
+export interface FinalFields {
+  status: 'submitted' | 'expired';
+  submittedAt: number;
+  durationMs: number;
+  score: number;
+  correctCount: number;
+  allCorrect: boolean;
+  prediction: number | null;
+}
+
+export interface FinaliseOutcome {
+  attempt: AttemptRow;
+  /** The participant's counted result for the round after this change (null: none left). */
+  counted: RoundResultRow | null;
+}
+
+export function createAttemptRepository(db: Db) {
+  /** Recomputes the counted (best) attempt of a participant in a round; call inside a transaction. */
+  const recount = (tx: Db, roundId: number, userId: number): RoundResultRow | null => {
+    const best = tx
+      .select({
+        attempt: attempts,
+        fullName: entries.fullName,
+        groupKey: entries.groupKey,
+        unitName: units.name,
+      })
+      .from(attempts)
+      .innerJoin(entries, eq(entries.id, attempts.entryId))
+      .leftJoin(units, and(eq(units.contestId, entries.contestId), eq(units.code, entries.unitCode)))
+      .where(
+        and(
+          eq(attempts.roundId, roundId),
+          eq(attempts.userId, userId),
+          inArray(attempts.status, ['submitted', 'expired']),
+        ),
+      )
+      .orderBy(desc(attempts.score), asc(attempts.durationMs), asc(attempts.submittedAt), asc(attempts.id))
+      .limit(1)
+      .get();
+    if (!best) {
+      tx.delete(roundResults)
+        .where(and(eq(roundResults.roundId, roundId), eq(roundResults.userId, userId)))
+        .run();
+      return null;
+    }
+    const a = best.attempt;
+    const row: RoundResultRow = {
+      roundId,
+      userId,
+      attemptId: a.id,
+      groupKey: best.groupKey,
+      name: best.fullName,
+      unit: best.unitName,
+      score: a.score ?? 0,
+      durationMs: a.durationMs ?? 0,
+      submittedAt: a.submittedAt ?? 0,
+      allCorrect: a.allCorrect ?? false,
+      prediction: a.prediction,
+    };
+    tx.insert(roundResults)
+      .values(row)
+      .onConflictDoUpdate({ target: [roundResults.roundId, roundResults.userId], set: row })
+      .run();
+    return row;
+  };
+
+  return {
+    /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
+    async start(
+      attempt: Omit<typeof attempts.$inferInsert, 'id' | 'status'>,
+      maxAttempts: number,
+      questionRows: { position: number; questionId: number; snapshot: QuestionSnapshot }[],
+    ): Promise<StartOutcome> {
+      return db.transaction((tx): StartOutcome => {
+        const open = tx
+          .select({ id: attempts.id })
+          .from(attempts)
+          .where(
+            and(
+              eq(attempts.roundId, attempt.roundId),
+              eq(attempts.userId, attempt.userId),
+              eq(attempts.status, 'in_progress'),
+            ),
+          )
+          .get();
+        if (open) return { ok: false, reason: 'in_progress', attemptId: open.id };
+        const used = tx
+          .select({ n: sql<number>`count(*)` })
+          .from(attempts)
+          .where(and(eq(attempts.roundId, attempt.roundId), eq(attempts.userId, attempt.userId)))
+          .get();
+        if ((used?.n ?? 0) >= maxAttempts) return { ok: false, reason: 'limit' };
+        const row = tx
+          .insert(attempts)
+          .values({ ...attempt, status: 'in_progress' })
+          .returning()
+          .get();
+        tx.insert(attemptQuestions)
+          .values(questionRows.map((q) => ({ ...q, attemptId: row.id })))
+          .run();
+        return { ok: true, attempt: row };
+      });
+    },
+    async get(id: number): Promise<AttemptRow | undefined> {
+      return db.select().from(attempts).where(eq(attempts.id, id)).get();
+    },
+    async questions(attemptId: number): Promise<AttemptQuestionRow[]> {
+      return db
+        .select()
+        .from(attemptQuestions)
+        .where(eq(attemptQuestions.attemptId, attemptId))
+        .orderBy(asc(attemptQuestions.position))
+        .all();
+    },
+    async question(attemptId: number, questionId: number): Promise<AttemptQuestionRow | undefined> {
+      return db
+        .select()
+        .from(attemptQuestions)
+        .where(and(eq(attemptQuestions.attemptId, attemptId), eq(attemptQuestions.questionId, questionId)))
+        .get();
+    },
+    async answers(attemptId: number) {
+      return db
+        .select({ questionId: answers.questionId, optionIds: answers.optionIds, savedAt: answers.savedAt })
+        .from(answers)
+        .where(eq(answers.attemptId, attemptId))
+        .all();
+    },
+    async ofParticipant(roundId: number, userId: number): Promise<AttemptRow[]> {
+      return db
+        .select()
+        .from(attempts)
+        .where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId)))
+        .orderBy(asc(attempts.id))
+        .all();
+    },
+    async setPrediction(attemptId: number, value: number): Promise<boolean> {
+      return (
+        db
+          .update(attempts)
+          .set({ prediction: value })
+          .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
+          .run().changes > 0
+      );
+    },
+    /**
+     * Finalises an attempt still in progress: `compute` scores it from the snapshots and the saved
+     * answers read in the same transaction. Returns null when it was no longer in progress.
+     */
+    async finalise(
+      attemptId: number,
+      compute: (
+        attempt: AttemptRow,
+        questionRows: AttemptQuestionRow[],
+        saved: Map<number, string[]>,
+      ) => FinalFields,
+    ): Promise<FinaliseOutcome | null> {
+      return db.transaction((tx): FinaliseOutcome | null => {
+        const current = tx.select().from(attempts).where(eq(attempts.id, attemptId)).get();
+        if (!current || current.status !== 'in_progress') return null;
+        const qs = tx
+          .select()
+          .from(attemptQuestions)
+          .where(eq(attemptQuestions.attemptId, attemptId))
+          .orderBy(asc(attemptQuestions.position))
+          .all();
+        const saved = new Map(
+          tx
+            .select({ questionId: answers.questionId, optionIds: answers.optionIds })
+            .from(answers)
+            .where(eq(answers.attemptId, attemptId))
+            .all()
+            .map((a) => [a.questionId, a.optionIds] as const),
+        );
+        const fields = compute(current, qs, saved);
+        const attempt = tx
+          .update(attempts)
+          .set(fields)
+          .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
+          .returning()
+          .get();
+        if (!attempt) return null;
+        return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
+      });
+    },
+    /** Ids of attempts still in progress whose deadline passed before `before`. */
+    async overdue(before: number, limit: number): Promise<number[]> {
+      return db
+        .select({ id: attempts.id })
+        .from(attempts)
+        .where(and(eq(attempts.status, 'in_progress'), lt(attempts.deadline, before)))
+        .orderBy(asc(attempts.deadline))
+        .limit(limit)
+        .all()
+        .map((r) => r.id);
+    },
+    async results(roundId: number): Promise<RoundResultRow[]> {
+      return db.select().from(roundResults).where(eq(roundResults.roundId, roundId)).all();
+    },
+    async result(roundId: number, userId: number): Promise<RoundResultRow | undefined> {
+      return db
+        .select()
+        .from(roundResults)
+        .where(and(eq(roundResults.roundId, roundId), eq(roundResults.userId, userId)))
+        .get();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// Data access for the whole project: every query goes through these repositories, whose async
+// signatures let a PostgreSQL dialect serve several API nodes later without touching routes.
+import type { Database } from './database.ts';
+import { AnswerWriter } from './answer-writer.ts';
+import { createAttemptRepository } from './attempts.ts';
+import { createBankRepository } from './banks.ts';
+import { createContestRepository } from './contests.ts';
+import { createSessionRepository, createUserRepository } from './users.ts';
+
+export { openDatabase, type Database, type Db } from './database.ts';
+export { AnswerWriter, type AnswerSave } from './answer-writer.ts';
+export type * from './schema.ts';
+export type { UserRow } from './users.ts';
+export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
+export type { ContestRow, RoundRow, EntryRow, UnitRow, NewRound, NewUnit } from './contests.ts';
+export type { AttemptRow, RoundResultRow, AttemptQuestionRow, FinalFields } from './attempts.ts';
+
+export function createRepositories(database: Database) {
+  const { db, sqlite } = database;
+  return {
+    users: createUserRepository(db),
+    sessions: createSessionRepository(db),
+    banks: createBankRepository(db),
+    contests: createContestRepository(db),
+    attempts: createAttemptRepository(db),
+    answerWriter: new AnswerWriter(sqlite),
+    /** Liveness probe for /api/health. */
+    async ping(): Promise<void> {
+      sqlite.prepare('SELECT 1').get();
+    },
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,324 @@
+// The SQL schema: the source of truth for accounts, contests, attempts, answers and results.
+// Times are integer epoch milliseconds (UTC); JSON columns hold small structured values.
+import { sql } from 'drizzle-orm';
+import {
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+export type Role = 'participant' | 'organiser' | 'judge' | 'admin';
+export type QuestionType = 'single' | 'multiple' | 'truefalse';
+export type Visibility = 'immediately' | 'after_close' | 'never';
+export type AttemptStatus = 'in_progress' | 'submitted' | 'expired' | 'voided';
+export type ContestStatus = 'draft' | 'published' | 'closed';
+export type PredictionKind = 'count' | 'percent';
+
+export interface StoredOption {
+  id: string;
+  text: string;
+  correct: boolean;
+}
+
+export interface RegistrationField {
+  key: string;
+  label: string;
+  type: 'text' | 'date' | 'phone' | 'select' | 'unit';
+  required: boolean;
+  options?: string[];
+}
+
+export interface ContestGroup {
+  key: string;
+  name: string;
+}
+
+export interface DrawRule {
+  bankId: number;
+  tags?: string[];
+  difficulty?: number[];
+  count: number;
+}
+
+/** A question exactly as one attempt showed it: options in shown order, with the key. */
+export interface QuestionSnapshot {
+  questionId: number;
+  type: QuestionType;
+  stem: string;
+  options: StoredOption[];
+  points: number;
+  explanation: string | null;
+}
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  email: text('email').notNull().unique(),
+  name: text('name').notNull(),
+  passwordHash: text('password_hash').notNull(),
+  roles: text('roles', { mode: 'json' }).$type<Role[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie token: a leaked database does not leak live sessions. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const banks = sqliteTable('banks', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ownerId: integer('owner_id')
+    .notNull()
+    .references(() => users.id),
+  name: text('name').notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+export const questions = sqliteTable(
+  'questions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    bankId: integer('bank_id')
+      .notNull()
+      .references(() => banks.id),
+    type: text('type').$type<QuestionType>().notNull(),
+    stem: text('stem').notNull(),
+    options: text('options', { mode: 'json' }).$type<StoredOption[]>().notNull(),
+    points: real('points').notNull().default(1),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
+    difficulty: integer('difficulty'),
+    explanation: text('explanation'),
+    status: text('status').$type<'active' | 'retired'>().notNull().default('active'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('questions_bank_idx').on(t.bankId, t.status, t.difficulty)],
+);
+
+/** One row per (question, tag), so that draws filter by tag with an index on any SQL dialect. */
+export const questionTags = sqliteTable(
+  'question_tags',
+  {
+    questionId: integer('question_id')
+      .notNull()
+      .references(() => questions.id, { onDelete: 'cascade' }),
+    tag: text('tag').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.questionId, t.tag] }), index('question_tags_tag_idx').on(t.tag)],
+);
+
+export const contests = sqliteTable('contests', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  ownerId: integer('owner_id')
+    .notNull()
+    .references(() => users.id),
+  slug: text('slug').notNull().unique(),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  rulesText: text('rules_text').notNull().default(''),
+  status: text('status').$type<ContestStatus>().notNull().default('draft'),
+  timeZone: text('time_zone').notNull().default('Asia/Ho_Chi_Minh'),
+  registrationFields: text('registration_fields', { mode: 'json' })
+    .$type<RegistrationField[]>()
+    .notNull(),
+  groups: text('groups', { mode: 'json' }).$type<ContestGroup[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+  publishedAt: integer('published_at'),
+});
+
+export const units = sqliteTable(
+  'units',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contestId: integer('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    parentCode: text('parent_code'),
+    headcount: integer('headcount'),
+  },
+  (t) => [uniqueIndex('units_contest_code_idx').on(t.contestId, t.code)],
+);
+
+export const entries = sqliteTable(
+  'entries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contestId: integer('contest_id')
+      .notNull()
+      .references(() => contests.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    fullName: text('full_name').notNull(),
+    unitCode: text('unit_code'),
+    groupKey: text('group_key'),
+    fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('entries_contest_user_idx').on(t.contestId, t.userId)],
+);
+
+export const rounds = sqliteTable(
+  'rounds',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contestId: integer('contest_id')
+      .notNull()
+      .references(() => contests.id),
+    title: text('title').notNull(),
+    opensAt: integer('opens_at').notNull(),
+    closesAt: integer('closes_at').notNull(),
+    timeLimitSec: integer('time_limit_sec').notNull(),
+    questionCount: integer('question_count').notNull(),
+    maxAttempts: integer('max_attempts').notNull(),
+    shuffleQuestions: integer('shuffle_questions', { mode: 'boolean' }).notNull().default(true),
+    shuffleOptions: integer('shuffle_options', { mode: 'boolean' }).notNull().default(true),
+    partialCredit: integer('partial_credit', { mode: 'boolean' }).notNull().default(false),
+    draw: text('draw', { mode: 'json' }).$type<DrawRule[]>().notNull(),
+    predictionPrompt: text('prediction_prompt'),
+    predictionKind: text('prediction_kind').$type<PredictionKind>(),
+    showAnswers: text('show_answers').$type<Visibility>().notNull(),
+    showLeaderboard: text('show_leaderboard').$type<Visibility>().notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('rounds_contest_idx').on(t.contestId)],
+);
+
+export const attempts = sqliteTable(
+  'attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    entryId: integer('entry_id')
+      .notNull()
+      .references(() => entries.id),
+    /** The seed the draw and shuffles were made with, so that any attempt can be re-derived. */
+    seed: text('seed').notNull(),
+    status: text('status').$type<AttemptStatus>().notNull(),
+    startedAt: integer('started_at').notNull(),
+    deadline: integer('deadline').notNull(),
+    submittedAt: integer('submitted_at'),
+    durationMs: integer('duration_ms'),
+    score: real('score'),
+    maxScore: real('max_score').notNull(),
+    correctCount: integer('correct_count'),
+    allCorrect: integer('all_correct', { mode: 'boolean' }),
+    prediction: real('prediction'),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    voidReason: text('void_reason'),
+  },
+  (t) => [
+    index('attempts_round_user_idx').on(t.roundId, t.userId),
+    // The database itself guarantees one attempt in progress per participant per round.
+    uniqueIndex('attempts_one_in_progress_idx')
+      .on(t.roundId, t.userId)
+      .where(sql`status = 'in_progress'`),
+    index('attempts_open_deadline_idx').on(t.status, t.deadline),
+  ],
+);
+
+export const attemptQuestions = sqliteTable(
+  'attempt_questions',
+  {
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => attempts.id),
+    position: integer('position').notNull(),
+    questionId: integer('question_id').notNull(),
+    snapshot: text('snapshot', { mode: 'json' }).$type<QuestionSnapshot>().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.attemptId, t.position] }),
+    uniqueIndex('attempt_questions_question_idx').on(t.attemptId, t.questionId),
+  ],
+);
+
+/** The latest choice per question of an attempt. */
+export const answers = sqliteTable(
+  'answers',
+  {
+    attemptId: integer('attempt_id')
+      .notNull()
+      .references(() => attempts.id),
+    questionId: integer('question_id').notNull(),
+    optionIds: text('option_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    savedAt: integer('saved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.attemptId, t.questionId] })],
+);
+
+/** Every answer save as it happened (server time, IP, user agent), for audits. Append-only. */
+export const answerLog = sqliteTable(
+  'answer_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    attemptId: integer('attempt_id').notNull(),
+    questionId: integer('question_id').notNull(),
+    optionIds: text('option_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    savedAt: integer('saved_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('answer_log_attempt_idx').on(t.attemptId)],
+);
+
+/** Each participant's counted attempt per round: what rankings are projected from. */
+export const roundResults = sqliteTable(
+  'round_results',
+  {
+    roundId: integer('round_id').notNull(),
+    userId: integer('user_id').notNull(),
+    attemptId: integer('attempt_id').notNull(),
+    groupKey: text('group_key'),
+    name: text('name').notNull(),
+    unit: text('unit'),
+    score: real('score').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    submittedAt: integer('submitted_at').notNull(),
+    allCorrect: integer('all_correct', { mode: 'boolean' }).notNull(),
+    prediction: real('prediction'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roundId, t.userId] }),
+    index('round_results_order_idx').on(t.roundId, t.score, t.durationMs, t.submittedAt),
+  ],
+);
+
+/** Append-only log of organiser, judge and attempt events; each row carries the previous hash. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    actorId: integer('actor_id'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [index('audit_target_idx').on(t.targetType, t.targetId)],
+);

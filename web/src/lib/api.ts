@@ -1,0 +1,307 @@
+// The one typed client for the Quizarena HTTP API (docs/api.md). Every call goes through
+// `request`, which sends JSON with the session cookie and turns any refusal into an ApiError
+// carrying the server's stable `code`, so pages can tell refusals apart without parsing text.
+
+export type Role = 'participant' | 'organiser' | 'judge' | 'admin';
+export type Id = string;
+
+export interface User {
+  id: Id;
+  email: string;
+  name: string;
+  roles: Role[];
+}
+
+export type ContestStatus = 'draft' | 'published' | 'closed';
+
+export interface ContestSummary {
+  id: Id;
+  slug: string;
+  title: string;
+  description: string;
+  status: ContestStatus;
+  timeZone: string;
+  rounds: number;
+}
+
+export type FieldType = 'text' | 'date' | 'phone' | 'select' | 'unit' | 'group';
+
+export interface RegistrationField {
+  key: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  options?: string[];
+}
+
+export interface Group {
+  key: string;
+  name: string;
+}
+
+export interface Unit {
+  code: string;
+  name: string;
+  parentCode: string | null;
+}
+
+export type Visibility = 'immediately' | 'after_close' | 'never';
+export type RoundState = 'upcoming' | 'open' | 'closed';
+
+export interface BestAttempt {
+  attemptId: Id;
+  score: number;
+  maxScore: number;
+  correctCount: number;
+  durationMs: number;
+}
+
+export interface RoundMe {
+  attemptsUsed: number;
+  attemptsLeft: number;
+  inProgressAttemptId: Id | null;
+  best: BestAttempt | null;
+}
+
+export interface Prediction {
+  prompt: string;
+  kind: 'count' | 'percent';
+}
+
+export interface Round {
+  id: Id;
+  contestId: Id;
+  contestSlug: string;
+  title: string;
+  opensAt: string;
+  closesAt: string;
+  timeLimitSec: number;
+  questionCount: number;
+  maxAttempts: number;
+  prediction: Prediction | null;
+  showAnswers: Visibility;
+  showLeaderboard: Visibility;
+  state: RoundState;
+  me: RoundMe | null;
+}
+
+export interface Contest {
+  id: Id;
+  slug: string;
+  title: string;
+  description: string;
+  rulesText: string;
+  status: ContestStatus;
+  timeZone: string;
+  registrationFields: RegistrationField[];
+  groups: Group[];
+  units: Unit[];
+  rounds: Round[];
+}
+
+export type FieldValues = Record<string, string>;
+
+export interface Entry {
+  id: Id;
+  fullName: string;
+  unitCode: string | null;
+  groupKey: string | null;
+  fields: FieldValues;
+}
+
+export type QuestionType = 'single' | 'multiple' | 'truefalse';
+
+export interface Option {
+  id: Id;
+  text: string;
+}
+
+export interface Question {
+  id: Id;
+  type: QuestionType;
+  stem: string;
+  points: number;
+  options: Option[];
+  // Present only once the attempt is final and the round lets answers be shown.
+  correctOptionIds?: Id[];
+  explanation?: string | null;
+  correct?: boolean;
+}
+
+export interface SavedAnswer {
+  questionId: Id;
+  optionIds: Id[];
+}
+
+export type AttemptStatus = 'in_progress' | 'submitted' | 'expired' | 'voided';
+
+export interface AttemptResult {
+  score: number;
+  maxScore: number;
+  correctCount: number;
+  durationMs: number;
+  submittedAt: string;
+}
+
+export interface Attempt {
+  id: Id;
+  roundId: Id;
+  status: AttemptStatus;
+  startedAt: string;
+  deadline: string;
+  now: string;
+  questions: Question[];
+  answers: SavedAnswer[];
+  prediction: number | null;
+  result: AttemptResult | null;
+}
+
+export interface SubmittedAttempt extends AttemptResult {
+  id: Id;
+  status: AttemptStatus;
+}
+
+export interface LeaderboardEntry {
+  rank: number;
+  participantId: Id;
+  name: string;
+  unit: string | null;
+  score: number;
+  durationMs: number;
+}
+
+export interface Leaderboard {
+  total: number;
+  entries: LeaderboardEntry[];
+}
+
+export interface LeaderboardMe {
+  total: number;
+  entry: LeaderboardEntry | null;
+}
+
+/** A refusal from the server (status >= 400) or a failure to reach it (status 0, code NETWORK). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The whole error body, for refusals that carry more (ATTEMPT_IN_PROGRESS has `attemptId`). */
+  readonly body: Record<string, unknown>;
+
+  constructor(status: number, code: string, message: string, body: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.body = body;
+  }
+
+  /** No answer at all (offline, DNS, reset): worth retrying later. */
+  get isNetwork(): boolean {
+    return this.status === 0;
+  }
+
+  /** Transient server-side trouble: worth retrying later. */
+  get isRetryable(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  let payload: string | undefined;
+  if (method !== 'GET') {
+    // The API accepts only JSON bodies on mutations, and Fastify refuses an empty body sent as
+    // JSON, so every mutation sends at least `{}`.
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body ?? {});
+  }
+  let res: Response;
+  try {
+    res = await fetch(`/api${path}`, {
+      method,
+      headers,
+      body: payload,
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'Network error');
+  }
+  if (res.status === 204) return undefined as T;
+  const text = await res.text().catch(() => '');
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const obj = isRecord(data) ? data : {};
+    const code = typeof obj.code === 'string' ? obj.code : `HTTP_${res.status}`;
+    const message =
+      typeof obj.message === 'string' && obj.message ? obj.message : res.statusText || code;
+    throw new ApiError(res.status, code, message, obj);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  register: (body: { email: string; password: string; name: string }) =>
+    request<{ user: User }>('POST', '/auth/register', body),
+  login: (body: { email: string; password: string }) =>
+    request<{ user: User }>('POST', '/auth/login', body),
+  logout: () => request<void>('POST', '/auth/logout'),
+  me: () => request<{ user: User }>('GET', '/auth/me'),
+
+  contests: () => request<{ contests: ContestSummary[] }>('GET', '/contests'),
+  contest: (slug: string) =>
+    request<{ contest: Contest; entry: Entry | null; now: string }>('GET', `/contests/${enc(slug)}`),
+  saveEntry: (slug: string, fields: FieldValues) =>
+    request<{ entry: Entry }>('POST', `/contests/${enc(slug)}/entry`, { fields }),
+  round: (roundId: Id) => request<{ round: Round; now: string }>('GET', `/rounds/${enc(roundId)}`),
+
+  startAttempt: (roundId: Id) =>
+    request<{ attempt: Attempt }>('POST', `/rounds/${enc(roundId)}/attempts`),
+  attempt: (attemptId: Id) => request<{ attempt: Attempt }>('GET', `/attempts/${enc(attemptId)}`),
+  saveAnswer: (attemptId: Id, questionId: Id, optionIds: Id[]) =>
+    request<{ saved: { questionId: Id; optionIds: Id[]; savedAt: string } }>(
+      'PUT',
+      `/attempts/${enc(attemptId)}/answers/${enc(questionId)}`,
+      { optionIds },
+    ),
+  savePrediction: (attemptId: Id, value: number) =>
+    request<{ prediction: number }>('PUT', `/attempts/${enc(attemptId)}/prediction`, { value }),
+  submit: (attemptId: Id, prediction?: number) =>
+    request<{ attempt: SubmittedAttempt }>(
+      'POST',
+      `/attempts/${enc(attemptId)}/submit`,
+      prediction === undefined ? {} : { prediction },
+    ),
+
+  leaderboard: (roundId: Id, opts: { limit?: number; offset?: number; group?: string } = {}) =>
+    request<Leaderboard>(
+      'GET',
+      `/rounds/${enc(roundId)}/leaderboard${query({ limit: opts.limit, offset: opts.offset, group: opts.group })}`,
+    ),
+  leaderboardMe: (roundId: Id, group?: string) =>
+    request<LeaderboardMe>('GET', `/rounds/${enc(roundId)}/leaderboard/me${query({ group })}`),
+};

@@ -1,0 +1,109 @@
+// A tiny History-API router: the participant app has a handful of flat routes, which do not
+// justify a routing library. Same-origin <a href> clicks are intercepted globally, so pages use
+// plain anchors and stay usable with middle-click and "open in new tab".
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'register' }
+  | { name: 'contest'; slug: string }
+  | { name: 'entry'; slug: string }
+  | { name: 'attempt'; attemptId: string }
+  | { name: 'result'; attemptId: string }
+  | { name: 'leaderboard'; roundId: string }
+  | { name: 'notFound' };
+
+const patterns: [RegExp, (m: string[]) => Route][] = [
+  [/^\/$/, () => ({ name: 'home' })],
+  [/^\/login$/, () => ({ name: 'login' })],
+  [/^\/register$/, () => ({ name: 'register' })],
+  [/^\/c\/([^/]+)$/, (m) => ({ name: 'contest', slug: m[1] })],
+  [/^\/c\/([^/]+)\/entry$/, (m) => ({ name: 'entry', slug: m[1] })],
+  [/^\/a\/([^/]+)$/, (m) => ({ name: 'attempt', attemptId: m[1] })],
+  [/^\/a\/([^/]+)\/result$/, (m) => ({ name: 'result', attemptId: m[1] })],
+  [/^\/r\/([^/]+)\/leaderboard$/, (m) => ({ name: 'leaderboard', roundId: m[1] })],
+];
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  for (const [re, make] of patterns) {
+    const m = re.exec(path);
+    if (m) return make(m.map((part, i) => (i === 0 ? part : safeDecode(part))));
+  }
+  return { name: 'notFound' };
+}
+
+/** Only same-site paths may be used as a redirect target (no `//evil.example`). */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
+
+class Router {
+  path = $state(location.pathname);
+  search = $state(location.search);
+  route = $derived(matchRoute(this.path));
+  query = $derived(new URLSearchParams(this.search));
+
+  /** The current location as a path with query, e.g. for `?next=`. */
+  get href(): string {
+    return this.path + this.search;
+  }
+
+  navigate(to: string, opts: { replace?: boolean } = {}): void {
+    const url = new URL(to, location.origin);
+    if (url.origin !== location.origin) {
+      location.assign(to);
+      return;
+    }
+    const target = url.pathname + url.search + url.hash;
+    if (opts.replace) history.replaceState(null, '', target);
+    else if (target !== location.pathname + location.search + location.hash)
+      history.pushState(null, '', target);
+    this.sync();
+    if (!url.hash) window.scrollTo(0, 0);
+  }
+
+  /** Sends the visitor to the sign-in page, coming back here afterwards. */
+  toLogin(): void {
+    if (this.route.name === 'login') return;
+    this.navigate(`/login?next=${encodeURIComponent(this.href)}`, { replace: true });
+  }
+
+  /** Attaches the listeners; returns the function that detaches them. */
+  start(): () => void {
+    const onPop = () => this.sync();
+    const onClick = (e: MouseEvent) => {
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)
+        return;
+      const a = (e.target as Element | null)?.closest?.('a');
+      if (!a || !a.href || a.target || a.hasAttribute('download') || a.dataset.external !== undefined)
+        return;
+      const url = new URL(a.href);
+      if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+      e.preventDefault();
+      this.navigate(url.pathname + url.search + url.hash);
+    };
+    window.addEventListener('popstate', onPop);
+    document.addEventListener('click', onClick);
+    return () => {
+      window.removeEventListener('popstate', onPop);
+      document.removeEventListener('click', onClick);
+    };
+  }
+
+  private sync(): void {
+    this.path = location.pathname;
+    this.search = location.search;
+  }
+}
+
+export const router = new Router();
