@@ -54,7 +54,11 @@ function summary(samplesUs: number[]): string {
 const rate = (ops: number, us: number): string => `${Math.round(ops / (us / 1e6)).toLocaleString('en')}/s`;
 
 /** Runs `op` for each item with at most `concurrency` in flight (concurrent API requests). */
-async function runConcurrent<T>(items: T[], concurrency: number, op: (item: T) => Promise<void>): Promise<void> {
+async function runConcurrent<T>(
+  items: T[],
+  concurrency: number,
+  op: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) await op(items[next++] as T);
@@ -69,7 +73,9 @@ async function benchStore(label: string, store: RankingStore, concurrency: numbe
   let t0 = nowUs();
   await runConcurrent(initial, concurrency, (r) => store.upsert(BOARD, r));
   const insertUs = nowUs() - t0;
-  console.log(`  insert            ${rate(N, insertUs)} (${concurrency} in flight, ${(insertUs / 1e6).toFixed(2)} s)`);
+  console.log(
+    `  insert            ${rate(N, insertUs)} (${concurrency} in flight, ${(insertUs / 1e6).toFixed(2)} s)`,
+  );
 
   const latencies: number[] = [];
   t0 = nowUs();
@@ -107,7 +113,12 @@ async function benchStore(label: string, store: RankingStore, concurrency: numbe
 
 async function connectRedis(): Promise<Redis | null> {
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   let lastError: unknown = null;
   redis.on('error', (err) => {
     lastError = err;

@@ -18,7 +18,8 @@ export class MemoryEventBus implements EventBus {
 
   constructor(options: MemoryEventBusOptions = {}) {
     this.emitter.setMaxListeners(0); // one listener per WebSocket is normal, not a leak
-    this.onError = options.onError ?? ((err, topic) => console.error(`event handler for ${topic} failed`, err));
+    this.onError =
+      options.onError ?? ((err, topic) => console.error(`event handler for ${topic} failed`, err));
   }
 
   async publish(topic: string, payload: unknown): Promise<void> {

@@ -10,7 +10,7 @@ import type { LeaderboardEntry, LeaderboardPage, RankedResult, RankingStore } fr
 import { assertPageArgs, assertRankable, scoreMillis } from './ranking-store.ts';
 
 const MAX_LEVEL = 32;
-const P = 0.25;
+const P = 0.5; // measured faster than Redis's 0.25 here: fewer steps per level, memory is no concern
 
 interface SkipNode {
   /** Score in thousandths; the sort key is (sm desc, d asc, t asc, pid asc). */
@@ -26,14 +26,21 @@ interface SkipNode {
 
 function makeNode(level: number, result: RankedResult | null): SkipNode {
   const r = result ?? { participantId: -1, score: 0, durationMs: 0, submittedAt: 0, name: '', unit: null };
+  // Filled by push so V8 keeps them packed (new Array(n) would make holey, slower arrays).
+  const next: (SkipNode | null)[] = [];
+  const span: number[] = [];
+  for (let i = 0; i < level; i++) {
+    next.push(null);
+    span.push(0);
+  }
   return {
     sm: scoreMillis(r.score),
     d: r.durationMs,
     t: r.submittedAt,
     pid: r.participantId,
     result: r,
-    next: new Array<SkipNode | null>(level).fill(null),
-    span: new Array<number>(level).fill(0),
+    next,
+    span,
   };
 }
 

@@ -130,7 +130,8 @@ const scripts = {
   page: new LuaScript(PAGE),
 };
 
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isStringArray = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 function replyError(script: string, reply: unknown): Error {
   return new Error(`unexpected reply from ranking script ${script}: ${JSON.stringify(reply)}`);
@@ -149,11 +150,11 @@ export class RedisRankingStore implements RankingStore {
     assertRankable(result);
     const k = boardKeys(this.prefix, board);
     const info = JSON.stringify({ name: result.name, unit: result.unit } satisfies DisplayInfo);
-    await scripts.upsert.run(this.redis, [k.zset, k.members, k.info], [
-      String(result.participantId),
-      encodeMember(result),
-      info,
-    ]);
+    await scripts.upsert.run(
+      this.redis,
+      [k.zset, k.members, k.info],
+      [String(result.participantId), encodeMember(result), info],
+    );
   }
 
   async remove(board: string, participantId: number): Promise<void> {
@@ -222,7 +223,11 @@ export class RedisRankingStore implements RankingStore {
           members[r.participantId] = m;
           infos[r.participantId] = JSON.stringify({ name: r.name, unit: r.unit } satisfies DisplayInfo);
         }
-        const p = this.redis.pipeline().zadd(tmp.zset, ...zargs).hset(tmp.members, members).hset(tmp.info, infos);
+        const p = this.redis
+          .pipeline()
+          .zadd(tmp.zset, ...zargs)
+          .hset(tmp.members, members)
+          .hset(tmp.info, infos);
         if (start === 0) {
           for (const key of [tmp.zset, tmp.members, tmp.info]) p.expire(key, BOARD_REBUILD_TTL_SECONDS);
         }

@@ -65,15 +65,3 @@ export function scoreAttempt(
 
 /** Points are compared at 1/1000 (see ranking-store.ts); keep stored values on that grid. */
 export const roundPoints = (p: number): number => Math.round(p * 1000) / 1000;
-
-/** Which attempt counts (DESIGN.md): best score, then shorter duration, then earlier submission. */
-export function betterAttempt<
-  A extends { score: number; durationMs: number; submittedAt: number; id: number },
->(a: A, b: A): A {
-  const d =
-    Math.round(b.score * 1000) - Math.round(a.score * 1000) ||
-    a.durationMs - b.durationMs ||
-    a.submittedAt - b.submittedAt ||
-    a.id - b.id;
-  return d <= 0 ? a : b;
-}

@@ -16,7 +16,12 @@ let busCount = 0;
 
 /** Fails with a clear message when Redis is down: the Redis bus must be tested, not skipped. */
 async function assertRedisReachable(): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   let lastError: unknown = null;
   probe.on('error', (err) => {
     lastError = err;
@@ -49,7 +54,8 @@ function recorder() {
       const deadline = Date.now() + timeoutMs;
       while (received.length < count) {
         const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`timed out waiting for ${count} events, got ${JSON.stringify(received)}`);
+        if (left <= 0)
+          throw new Error(`timed out waiting for ${count} events, got ${JSON.stringify(received)}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);
           waiters.push(() => {
@@ -126,7 +132,10 @@ function busContract(name: string, makeBus: () => EventBus, prerequisite?: () =>
       await b.publish('t', undefined);
       await r1.waitFor(2);
       await r2.waitFor(2);
-      const want = [['t', { at: '1970-01-01T00:00:00.000Z', nested: { n: 1 } }], ['t', null]];
+      const want = [
+        ['t', { at: '1970-01-01T00:00:00.000Z', nested: { n: 1 } }],
+        ['t', null],
+      ];
       assert.deepEqual(r1.received, want);
       assert.deepEqual(r2.received, want);
       assert.notEqual(r1.received[0]?.[1], r2.received[0]?.[1]);
@@ -147,7 +156,10 @@ function busContract(name: string, makeBus: () => EventBus, prerequisite?: () =>
       await stays.waitFor(2);
       await flush(b);
       assert.deepEqual(gone.received, [['t', 1]]);
-      assert.deepEqual(stays.received, [['t', 1], ['t', 2]]);
+      assert.deepEqual(stays.received, [
+        ['t', 1],
+        ['t', 2],
+      ]);
     });
 
     test('the same handler subscribed twice is called twice and needs two unsubscribes', async () => {
@@ -163,7 +175,10 @@ function busContract(name: string, makeBus: () => EventBus, prerequisite?: () =>
       await second();
       await b.publish('t', 3);
       await flush(b);
-      assert.deepEqual(r.received.map(([, p]) => p), [1, 1, 2]);
+      assert.deepEqual(
+        r.received.map(([, p]) => p),
+        [1, 1, 2],
+      );
     });
 
     test('a handler that throws does not stop the others', async () => {
@@ -171,7 +186,10 @@ function busContract(name: string, makeBus: () => EventBus, prerequisite?: () =>
       const b =
         name === 'memory'
           ? new MemoryEventBus({ onError: (err) => errors.push(err) })
-          : new RedisEventBus(url, `${runPrefix}${busCount++}:`, { ...redisOptions, onError: (err) => errors.push(err) });
+          : new RedisEventBus(url, `${runPrefix}${busCount++}:`, {
+              ...redisOptions,
+              onError: (err) => errors.push(err),
+            });
       buses.push(b);
       const r = recorder();
       await b.subscribe('t', () => {
@@ -196,10 +214,19 @@ function busContract(name: string, makeBus: () => EventBus, prerequisite?: () =>
 const redisOptions = { redis: { maxRetriesPerRequest: 1, connectTimeout: 2000 } };
 
 busContract('memory', () => new MemoryEventBus());
-busContract('redis', () => new RedisEventBus(url, `${runPrefix}${busCount++}:`, redisOptions), assertRedisReachable);
+busContract(
+  'redis',
+  () => new RedisEventBus(url, `${runPrefix}${busCount++}:`, redisOptions),
+  assertRedisReachable,
+);
 
 describe('RedisEventBus across nodes', () => {
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000, retryStrategy: () => null });
+  const admin = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: () => null,
+  });
   admin.on('error', () => undefined); // assertRedisReachable reports the cause
   const buses: RedisEventBus[] = [];
   const node = (prefix = `${runPrefix}shared:`): RedisEventBus => {
@@ -233,7 +260,10 @@ describe('RedisEventBus across nodes', () => {
     await onB.waitFor(2);
     await flush(a);
     await flush(b);
-    assert.deepEqual(onA.received, [['ranking:round:1', { from: 'a' }], ['ranking:round:1', { from: 'b' }]]);
+    assert.deepEqual(onA.received, [
+      ['ranking:round:1', { from: 'a' }],
+      ['ranking:round:1', { from: 'b' }],
+    ]);
     assert.deepEqual(onB.received, onA.received);
     assert.deepEqual(otherTopicOnB.received, []);
   });

@@ -119,10 +119,22 @@ async function assertBoardMatches(
     assert.deepEqual(await readAll(store, board, size), want, `full listing with page size ${size}`);
   }
   // Pages starting anywhere, in particular in the middle of a tie, and running past the end.
-  for (const [limit, offset] of [[13, 0], [13, 5], [29, 101], [97, 998], [1000, want.length - 17], [5, want.length], [0, 3]] as const) {
+  for (const [limit, offset] of [
+    [13, 0],
+    [13, 5],
+    [29, 101],
+    [97, 998],
+    [1000, want.length - 17],
+    [5, want.length],
+    [0, 3],
+  ] as const) {
     const page = await store.page(board, limit, Math.max(0, offset));
     assert.equal(page.total, model.size);
-    assert.deepEqual(page.entries, want.slice(Math.max(0, offset), Math.max(0, offset) + limit), `page(${limit}, ${offset})`);
+    assert.deepEqual(
+      page.entries,
+      want.slice(Math.max(0, offset), Math.max(0, offset) + limit),
+      `page(${limit}, ${offset})`,
+    );
   }
   // Reads are issued in concurrent batches: the answers must not depend on it, and it keeps a
   // networked store's suite fast.
@@ -173,7 +185,14 @@ export function runRankingStoreContract(
     test(
       'an unknown participant on a populated board is null',
       withStore(async (store) => {
-        await store.upsert('round:1', { participantId: 1, score: 3, durationMs: 10, submittedAt: 5, name: 'A', unit: null });
+        await store.upsert('round:1', {
+          participantId: 1,
+          score: 3,
+          durationMs: 10,
+          submittedAt: 5,
+          name: 'A',
+          unit: null,
+        });
         assert.equal(await store.entryOf('round:1', 2), null);
         assert.equal(await store.entryOf('round:2', 1), null);
       }),
@@ -262,7 +281,15 @@ export function runRankingStoreContract(
 
         // A participant listed twice: the last one wins.
         await store.replaceAll(board, [r(8, 1), r(9, 2), r(8, 3)]);
-        await assertBoardMatches(store, board, new Map([[8, r(8, 3)], [9, r(9, 2)]]), [3, 5, 6, 7]);
+        await assertBoardMatches(
+          store,
+          board,
+          new Map([
+            [8, r(8, 3)],
+            [9, r(9, 2)],
+          ]),
+          [3, 5, 6, 7],
+        );
 
         // Updates after a rebuild work on the rebuilt board.
         await store.upsert(board, r(9, 5));
@@ -300,7 +327,14 @@ export function runRankingStoreContract(
         assert.deepEqual(await store.entryOf(b, 1), { ...r(1, 1), rank: 2 });
         await store.replaceAll(a, [r(4, 1)]);
         await assertBoardMatches(store, a, new Map([[4, r(4, 1)]]));
-        await assertBoardMatches(store, b, new Map([[1, r(1, 1)], [3, r(3, 9)]]));
+        await assertBoardMatches(
+          store,
+          b,
+          new Map([
+            [1, r(1, 1)],
+            [3, r(3, 9)],
+          ]),
+        );
         assert.equal(await store.count('round:99'), 0);
       }),
     );
@@ -317,7 +351,15 @@ export function runRankingStoreContract(
           name: `P${id}`,
           unit: null,
         });
-        const input = [r(1, 0.5), r(2, 2.333), r(3, 2.3334), r(4, 2.3336), r(5, 0.4996), r(6, 2.332), r(7, 0)];
+        const input = [
+          r(1, 0.5),
+          r(2, 2.333),
+          r(3, 2.3334),
+          r(4, 2.3336),
+          r(5, 0.4996),
+          r(6, 2.332),
+          r(7, 0),
+        ];
         for (const x of input) await store.upsert(board, x);
         const { entries } = await store.page(board, 10, 0);
         assert.deepEqual(
@@ -339,7 +381,14 @@ export function runRankingStoreContract(
     test(
       'invalid input is refused and changes nothing',
       withStore(async (store) => {
-        const ok: RankedResult = { participantId: 1, score: 1, durationMs: 1, submittedAt: 1, name: 'A', unit: null };
+        const ok: RankedResult = {
+          participantId: 1,
+          score: 1,
+          durationMs: 1,
+          submittedAt: 1,
+          name: 'A',
+          unit: null,
+        };
         await store.upsert('round:1', ok);
         for (const bad of [
           { ...ok, score: -1 },

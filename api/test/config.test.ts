@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'qa-config-'));
+
+test('defaults: port 3000, SQLite under DATA_DIR, no Redis, a persisted session secret', () => {
+  const dir = tmp();
+  const c = loadConfig({ DATA_DIR: dir });
+  assert.equal(c.port, 3000);
+  assert.equal(c.databaseFile, path.join(dir, 'quizarena.sqlite'));
+  assert.equal(c.redisUrl, null);
+  assert.equal(c.sessionSecret, readFileSync(path.join(dir, 'session-secret'), 'utf8'));
+  assert.equal(loadConfig({ DATA_DIR: dir }).sessionSecret, c.sessionSecret, 'the secret survives restarts');
+});
+
+test('honours PORT, HOST, REDIS_URL, SESSION_SECRET, ADMIN_EMAIL + ADMIN_PASSWORD', () => {
+  const c = loadConfig({
+    DATA_DIR: tmp(),
+    PORT: '8080',
+    HOST: '127.0.0.1',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    SESSION_SECRET: 'x'.repeat(40),
+    ADMIN_EMAIL: 'Boss@Example.org',
+    ADMIN_PASSWORD: 'long-enough',
+  });
+  assert.equal(c.port, 8080);
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+  assert.equal(c.sessionSecret, 'x'.repeat(40));
+  assert.deepEqual(c.admin, { email: 'boss@example.org', password: 'long-enough' });
+});
+
+test('bad values stop start-up with a message naming each variable', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        DATA_DIR: tmp(),
+        PORT: 'eighty',
+        REDIS_URL: 'http://nope',
+        SESSION_SECRET: 'short',
+        ADMIN_EMAIL: 'not-an-email',
+        LOG_LEVEL: 'loud',
+      }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      for (const name of ['PORT', 'REDIS_URL', 'SESSION_SECRET', 'ADMIN_EMAIL', 'LOG_LEVEL']) {
+        assert.match(err.message, new RegExp(name));
+      }
+      return true;
+    },
+  );
+  assert.throws(() => loadConfig({ DATA_DIR: tmp(), ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD/);
+  assert.throws(() => loadConfig({ DATA_DIR: tmp(), PORT: '70000' }), /PORT/);
+});
