@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { MemoryRankingStore } from '@quizarena/api/rankings/memory-ranking-store';
 import { RedisRankingStore } from '@quizarena/api/rankings/redis-ranking-store';
+import { boardKeys } from '@quizarena/api/rankings/keys';
 import type { RankedResult, RankingStore } from '@quizarena/api/rankings/ranking-store';
 
 const N = Number(process.env.BENCH_N ?? 100_000);
@@ -160,7 +161,9 @@ export async function runRankingStoreBench(): Promise<void> {
     await benchStore(`RedisRankingStore (Redis ${version})`, store, 50);
     await store.close();
   } finally {
-    await deleteKeys(redis, `${prefix}*`);
+    const k = boardKeys(prefix, BOARD);
+    await redis.del(k.zset, k.members, k.info);
+    await deleteKeys(redis, `${prefix}*`); // anything else, e.g. an interrupted rebuild's temp keys
     await redis.quit();
   }
 }

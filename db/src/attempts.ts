@@ -88,6 +88,19 @@ export function createAttemptRepository(db: Db) {
     return row;
   };
 
+  // The answer-save path reads these on every request: prepared once.
+  const byId = db.select().from(attempts).where(eq(attempts.id, sql.placeholder('id'))).prepare();
+  const questionOf = db
+    .select()
+    .from(attemptQuestions)
+    .where(
+      and(
+        eq(attemptQuestions.attemptId, sql.placeholder('attemptId')),
+        eq(attemptQuestions.questionId, sql.placeholder('questionId')),
+      ),
+    )
+    .prepare();
+
   return {
     /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
     async start(
@@ -126,7 +139,7 @@ export function createAttemptRepository(db: Db) {
       });
     },
     async get(id: number): Promise<AttemptRow | undefined> {
-      return db.select().from(attempts).where(eq(attempts.id, id)).get();
+      return byId.get({ id });
     },
     async questions(attemptId: number): Promise<AttemptQuestionRow[]> {
       return db
@@ -137,11 +150,7 @@ export function createAttemptRepository(db: Db) {
         .all();
     },
     async question(attemptId: number, questionId: number): Promise<AttemptQuestionRow | undefined> {
-      return db
-        .select()
-        .from(attemptQuestions)
-        .where(and(eq(attemptQuestions.attemptId, attemptId), eq(attemptQuestions.questionId, questionId)))
-        .get();
+      return questionOf.get({ attemptId, questionId });
     },
     async answers(attemptId: number) {
       return db

@@ -31,7 +31,7 @@ export function createBankRepository(db: Db) {
           id: banks.id,
           name: banks.name,
           ownerId: banks.ownerId,
-          questionCount: sql<number>`(select count(*) from ${questions} where ${questions.bankId} = ${banks.id} and ${questions.status} = 'active')`,
+          questionCount: sql<number>`(select count(*) from ${questions} where ${questions.bankId} = "banks"."id" and ${questions.status} = 'active')`,
         })
         .from(banks)
         .where(ownerId === null ? undefined : eq(banks.ownerId, ownerId))
