@@ -40,7 +40,9 @@ export interface BuildOptions {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    trustProxy: true,
+    // Two log lines per request cost more than an answer save; errors are still logged.
+    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
+    trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
     // Fastify's own ajv: coerce querystrings, drop unknown body fields, report every problem.
     ajv: { customOptions: { removeAdditional: 'all', allErrors: false } },

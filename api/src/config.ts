@@ -37,6 +37,8 @@ export interface Config {
   sweepIntervalMs: number;
   /** Load the demo contest on an empty database. */
   seedDemo: boolean;
+  /** Trust X-Forwarded-* from a reverse proxy (the client IP for rate limits and audits). */
+  trustProxy: boolean;
   /** Extra origins allowed for cookie-authenticated mutations (besides the request's own host). */
   trustedOrigins: string[];
 }
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 
   const cookieSecure = bool('COOKIE_SECURE', false);
+  const trustProxy = bool('TRUST_PROXY', false);
   const seedDemo = bool('SEED_DEMO', true);
   const sweepIntervalMs = int('SWEEP_INTERVAL_MS', 5000, 0, 3_600_000);
   const trustedOrigins = (env.TRUSTED_ORIGINS || '')
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graceMs: 2000,
     sweepIntervalMs,
     seedDemo,
+    trustProxy,
     trustedOrigins,
   };
 }
@@ -188,6 +192,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     graceMs: 2000,
     sweepIntervalMs: 0,
     seedDemo: false,
+    trustProxy: false,
     trustedOrigins: [],
     ...overrides,
   };
