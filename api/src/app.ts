@@ -1,7 +1,7 @@
 // buildApp(config): the whole server, used by `npm start` and by every test alike.
 // Plugins are registered explicitly, external first, then the project's, then routes, so this
 // one file shows how the server is put together.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
@@ -41,8 +41,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const app = Fastify({
     logger: { level: config.logLevel },
     // Two log lines per request cost more than an answer save; errors are still logged.
-    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
-    trustProxy: config.trustProxy,
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
+    trustProxy:
+      typeof config.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (config.trustProxy as number)
+        : config.trustProxy,
     bodyLimit: 64 * 1024,
     // Fastify's own ajv: coerce querystrings, drop unknown body fields, report every problem.
     ajv: { customOptions: { removeAdditional: 'all', allErrors: false } },

@@ -37,8 +37,12 @@ export interface Config {
   sweepIntervalMs: number;
   /** Load the demo contest on an empty database. */
   seedDemo: boolean;
-  /** Trust X-Forwarded-* from a reverse proxy (the client IP for rate limits and audits). */
-  trustProxy: boolean;
+  /**
+   * Which reverse proxies to believe about the client's IP (rate limits, audits): false, a hop
+   * count, or proxy addresses/CIDRs. Never `true` behind a proxy that appends to X-Forwarded-For:
+   * the client would choose its own IP.
+   */
+  trustProxy: boolean | number | string[];
   /** Extra origins allowed for cookie-authenticated mutations (besides the request's own host). */
   trustedOrigins: string[];
 }
@@ -127,7 +131,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 
   const cookieSecure = bool('COOKIE_SECURE', false);
-  const trustProxy = bool('TRUST_PROXY', false);
+  let trustProxy: Config['trustProxy'] = false;
+  const rawProxy = (env.TRUST_PROXY ?? '').trim();
+  if (/^\d{1,2}$/.test(rawProxy)) trustProxy = Number(rawProxy);
+  else if (rawProxy && !['false', '0', 'no', 'off'].includes(rawProxy.toLowerCase())) {
+    const list = rawProxy.split(',').map((a) => a.trim());
+    if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
+      problems.push(`TRUST_PROXY=${rawProxy}: expected a hop count or proxy addresses/CIDRs (e.g. 127.0.0.1)`);
+    } else trustProxy = list;
+  }
   const seedDemo = bool('SEED_DEMO', true);
   const sweepIntervalMs = int('SWEEP_INTERVAL_MS', 5000, 0, 3_600_000);
   const trustedOrigins = (env.TRUSTED_ORIGINS || '')

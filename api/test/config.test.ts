@@ -56,3 +56,13 @@ test('bad values stop start-up with a message naming each variable', () => {
   assert.throws(() => loadConfig({ DATA_DIR: tmp(), ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD/);
   assert.throws(() => loadConfig({ DATA_DIR: tmp(), PORT: '70000' }), /PORT/);
 });
+
+test('TRUST_PROXY takes a hop count or proxy addresses, never a blanket yes', () => {
+  assert.equal(loadConfig({ DATA_DIR: tmp() }).trustProxy, false);
+  assert.equal(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.deepEqual(loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).trustProxy, [
+    '127.0.0.1',
+    '10.0.0.0/8',
+  ]);
+  assert.throws(() => loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'yes please' }), /TRUST_PROXY/);
+});

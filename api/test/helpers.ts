@@ -44,7 +44,10 @@ export interface TestApp {
 }
 
 /** The real server with a test configuration and a controllable clock (share one to sync nodes). */
-export async function makeApp(overrides: Partial<Config> = {}, clock: TestClock = makeClock()): Promise<TestApp> {
+export async function makeApp(
+  overrides: Partial<Config> = {},
+  clock: TestClock = makeClock(),
+): Promise<TestApp> {
   const app = await buildApp(testConfig(overrides), { now: () => clock.now });
   await app.ready();
   let closed = false;
@@ -62,7 +65,10 @@ export async function makeApp(overrides: Partial<Config> = {}, clock: TestClock 
 /** A fresh directory with a SQLite file path in it, removed by the returned function. */
 export function tempDatabase(): { file: string; remove: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quizarena-test-'));
-  return { file: path.join(dir, 'quizarena.sqlite'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    file: path.join(dir, 'quizarena.sqlite'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -76,7 +82,11 @@ export const redisPrefix = (): string => `qa-test-${process.pid}-${Date.now()}-$
 
 /** Deletes every key under the prefix (a test's leftovers). */
 export async function cleanRedis(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -104,12 +114,18 @@ export interface CallOptions {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
-export function call(app: FastifyInstance, method: Method, url: string, opts: CallOptions = {}): Promise<LightMyRequestResponse> {
+export function call(
+  app: FastifyInstance,
+  method: Method,
+  url: string,
+  opts: CallOptions = {},
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.cookie) headers.cookie = opts.cookie;
   const payload = opts.payload;
   if (payload === undefined) return app.inject({ method, url, headers });
-  if (typeof payload === 'string' || Buffer.isBuffer(payload)) return app.inject({ method, url, headers, payload });
+  if (typeof payload === 'string' || Buffer.isBuffer(payload))
+    return app.inject({ method, url, headers, payload });
   if (!('content-type' in headers)) headers['content-type'] = 'application/json';
   return app.inject({ method, url, headers, payload: JSON.stringify(payload) });
 }
@@ -127,7 +143,12 @@ export function refusal(res: LightMyRequestResponse, status: number, code?: stri
   const body = res.json<ErrorBody>();
   const where = `${res.statusCode} ${res.body}`;
   if (res.statusCode !== status) throw new Error(`expected ${status}${code ? ` ${code}` : ''}, got ${where}`);
-  if (body.statusCode !== status || typeof body.error !== 'string' || typeof body.message !== 'string' || typeof body.code !== 'string') {
+  if (
+    body.statusCode !== status ||
+    typeof body.error !== 'string' ||
+    typeof body.message !== 'string' ||
+    typeof body.code !== 'string'
+  ) {
     throw new Error(`not Fastify's error shape: ${where}`);
   }
   if (code !== undefined && body.code !== code) throw new Error(`expected code ${code}, got ${where}`);
@@ -169,7 +190,11 @@ export function sessionCookie(res: LightMyRequestResponse): string {
   return found.split(';')[0]!;
 }
 
-export async function registerAccount(app: FastifyInstance, email = uniqueEmail(), name = 'Nguyễn Văn A'): Promise<Account> {
+export async function registerAccount(
+  app: FastifyInstance,
+  email = uniqueEmail(),
+  name = 'Nguyễn Văn A',
+): Promise<Account> {
   const res = await call(app, 'POST', '/api/auth/register', { payload: { email, password: PASSWORD, name } });
   const { user } = ok<{ user: UserView }>(res, 201);
   return { cookie: sessionCookie(res), id: user.id, email: user.email };
@@ -187,14 +212,20 @@ export async function signIn(app: FastifyInstance, email: string, password = PAS
 }
 
 /** There is no public way to become an organiser: set the role in SQL, as an admin would. */
-export async function makeAccountWithRoles(app: FastifyInstance, roles: Role[], label = roles.join('-')): Promise<Account> {
+export async function makeAccountWithRoles(
+  app: FastifyInstance,
+  roles: Role[],
+  label = roles.join('-'),
+): Promise<Account> {
   const account = await registerAccount(app, uniqueEmail(label), `${label} account`);
   await app.repos.users.update(account.id, { roles });
   return account;
 }
 
-export const makeOrganiser = (app: FastifyInstance): Promise<Account> => makeAccountWithRoles(app, ['participant', 'organiser'], 'organiser');
-export const makeAdmin = (app: FastifyInstance): Promise<Account> => makeAccountWithRoles(app, ['admin'], 'admin');
+export const makeOrganiser = (app: FastifyInstance): Promise<Account> =>
+  makeAccountWithRoles(app, ['participant', 'organiser'], 'organiser');
+export const makeAdmin = (app: FastifyInstance): Promise<Account> =>
+  makeAccountWithRoles(app, ['admin'], 'admin');
 
 // ---------------------------------------------------------------------------------------------
 // Authoring
@@ -278,11 +309,16 @@ export function roundBody(bankId: number, questionCount: number, o: RoundOptions
 }
 
 /** A bank of questions, a contest and one round over the whole bank, published (by default). */
-export async function makeContestWithRound(app: FastifyInstance, opts: ContestOptions = {}): Promise<ContestFixture> {
+export async function makeContestWithRound(
+  app: FastifyInstance,
+  opts: ContestOptions = {},
+): Promise<ContestFixture> {
   const organiser = opts.organiser ?? (await makeOrganiser(app));
   const cookie = organiser.cookie;
   const questions =
-    typeof opts.questions === 'object' ? opts.questions : Array.from({ length: opts.questions ?? 3 }, (_, i) => singleQuestion(i + 1));
+    typeof opts.questions === 'object'
+      ? opts.questions
+      : Array.from({ length: opts.questions ?? 3 }, (_, i) => singleQuestion(i + 1));
 
   const { bank } = ok<{ bank: { id: number } }>(
     await call(app, 'POST', '/api/banks', { cookie, payload: { name: 'Bank' } }),
@@ -335,15 +371,34 @@ export interface EntryView {
   fields: Record<string, string>;
 }
 
-export async function enter(app: FastifyInstance, slug: string, cookie: string, fields: Record<string, string> = { fullName: 'Trần Thị B' }): Promise<EntryView> {
+export async function enter(
+  app: FastifyInstance,
+  slug: string,
+  cookie: string,
+  fields: Record<string, string> = { fullName: 'Trần Thị B' },
+): Promise<EntryView> {
   const res = await call(app, 'POST', `/api/contests/${slug}/entry`, { cookie, payload: { fields } });
-  if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`entry failed: ${res.statusCode} ${res.body}`);
+  if (res.statusCode !== 201 && res.statusCode !== 200)
+    throw new Error(`entry failed: ${res.statusCode} ${res.body}`);
   return res.json<{ entry: EntryView }>().entry;
 }
 
-/** A registered participant with an entry in the contest. */
-export async function makeParticipant(app: FastifyInstance, slug: string, fields?: Record<string, string>): Promise<Account> {
-  const account = await registerAccount(app);
+// Registering costs a scrypt hash (~50-100 ms), so participants are drawn from a pool per app:
+// the k-th participant of every contest is the same account. Within one contest they are distinct.
+const pools = new WeakMap<FastifyInstance, { accounts: Promise<Account>[]; taken: Map<string, number> }>();
+
+/** A participant (distinct within the contest) with an entry in the contest. */
+export async function makeParticipant(
+  app: FastifyInstance,
+  slug: string,
+  fields?: Record<string, string>,
+): Promise<Account> {
+  let pool = pools.get(app);
+  if (!pool) pools.set(app, (pool = { accounts: [], taken: new Map() }));
+  const k = pool.taken.get(slug) ?? 0;
+  pool.taken.set(slug, k + 1);
+  pool.accounts[k] ??= registerAccount(app);
+  const account = await pool.accounts[k];
   await enter(app, slug, account.cookie, fields);
   return account;
 }
@@ -390,26 +445,56 @@ export interface SubmitView {
   submittedAt: string;
 }
 
-export async function startAttempt(app: FastifyInstance, roundId: number, cookie: string): Promise<AttemptView> {
-  return ok<{ attempt: AttemptView }>(await call(app, 'POST', `/api/rounds/${roundId}/attempts`, { cookie }), 201).attempt;
+export async function startAttempt(
+  app: FastifyInstance,
+  roundId: number,
+  cookie: string,
+): Promise<AttemptView> {
+  return ok<{ attempt: AttemptView }>(
+    await call(app, 'POST', `/api/rounds/${roundId}/attempts`, { cookie }),
+    201,
+  ).attempt;
 }
 
-export async function getAttempt(app: FastifyInstance, attemptId: number, cookie: string): Promise<AttemptView> {
-  return ok<{ attempt: AttemptView }>(await call(app, 'GET', `/api/attempts/${attemptId}`, { cookie })).attempt;
+export async function getAttempt(
+  app: FastifyInstance,
+  attemptId: number,
+  cookie: string,
+): Promise<AttemptView> {
+  return ok<{ attempt: AttemptView }>(await call(app, 'GET', `/api/attempts/${attemptId}`, { cookie }))
+    .attempt;
 }
 
-export function saveAnswer(app: FastifyInstance, attemptId: number, questionId: number, optionIds: string[], cookie: string) {
-  return call(app, 'PUT', `/api/attempts/${attemptId}/answers/${questionId}`, { cookie, payload: { optionIds } });
+export function saveAnswer(
+  app: FastifyInstance,
+  attemptId: number,
+  questionId: number,
+  optionIds: string[],
+  cookie: string,
+) {
+  return call(app, 'PUT', `/api/attempts/${attemptId}/answers/${questionId}`, {
+    cookie,
+    payload: { optionIds },
+  });
 }
 
-export async function submit(app: FastifyInstance, attemptId: number, cookie: string, body?: { prediction?: number }): Promise<SubmitView> {
+/** Submits as the web client does: a JSON body, `{}` when there is no prediction. */
+export async function submit(
+  app: FastifyInstance,
+  attemptId: number,
+  cookie: string,
+  body: { prediction?: number } = {},
+): Promise<SubmitView> {
   return ok<{ attempt: SubmitView }>(
-    await call(app, 'POST', `/api/attempts/${attemptId}/submit`, { cookie, ...(body ? { payload: body } : {}) }),
+    await call(app, 'POST', `/api/attempts/${attemptId}/submit`, { cookie, payload: body }),
   ).attempt;
 }
 
 /** The answer key of an attempt, read from its snapshots in SQL (never from the API). */
-export async function answerKey(app: FastifyInstance, attemptId: number): Promise<Map<number, { right: string[]; wrong: string[]; points: number }>> {
+export async function answerKey(
+  app: FastifyInstance,
+  attemptId: number,
+): Promise<Map<number, { right: string[]; wrong: string[]; points: number }>> {
   const rows = await app.repos.attempts.questions(attemptId);
   return new Map(
     rows.map((q) => [
@@ -424,7 +509,12 @@ export async function answerKey(app: FastifyInstance, attemptId: number): Promis
 }
 
 /** Answers the first `rightCount` questions (in the attempt's order) right and the rest wrong. */
-export async function answerAttempt(app: FastifyInstance, attempt: AttemptView, cookie: string, rightCount = attempt.questions.length): Promise<void> {
+export async function answerAttempt(
+  app: FastifyInstance,
+  attempt: AttemptView,
+  cookie: string,
+  rightCount = attempt.questions.length,
+): Promise<void> {
   const key = await answerKey(app, attempt.id);
   for (const [i, q] of attempt.questions.entries()) {
     const k = key.get(q.id)!;
@@ -443,7 +533,12 @@ export async function takeRound(
   const attempt = await startAttempt(t.app, roundId, cookie);
   await answerAttempt(t.app, attempt, cookie, opts.rightCount);
   if (opts.takeMs) t.clock.advance(opts.takeMs);
-  return submit(t.app, attempt.id, cookie, opts.prediction === undefined ? undefined : { prediction: opts.prediction });
+  return submit(
+    t.app,
+    attempt.id,
+    cookie,
+    opts.prediction === undefined ? {} : { prediction: opts.prediction },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,10 +570,13 @@ export interface WsMessage {
 /** Records every frame a socket receives and lets a test wait for one that matches. */
 export function inbox(socket: WebSocket) {
   const messages: WsMessage[] = [];
+  /** Date.now() at which each message arrived (pushes are timed by the real clock). */
+  const times: number[] = [];
   const waiters: { match: (m: WsMessage) => boolean; resolve: (m: WsMessage) => void }[] = [];
   socket.on('message', (raw: WebSocket.RawData) => {
     const m = JSON.parse(raw.toString()) as WsMessage;
     messages.push(m);
+    times.push(Date.now());
     for (const w of [...waiters]) {
       if (w.match(m)) {
         waiters.splice(waiters.indexOf(w), 1);
@@ -488,6 +586,7 @@ export function inbox(socket: WebSocket) {
   });
   return {
     messages,
+    times,
     /** The first message from index `from` on that matches, waiting up to `ms`. */
     next(match: (m: WsMessage) => boolean, ms = 2000, from = 0): Promise<WsMessage> {
       const seen = messages.slice(from).find(match);
@@ -512,15 +611,16 @@ export function inbox(socket: WebSocket) {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Closes a socket and waits until it is closed. */
+/**
+ * Closes a socket from the client side and waits for it. terminate() rather than close(): over
+ * injectWS's in-memory streams a close handshake leaves the server's 30 s close timer running
+ * (the streams never emit 'close'), which would keep the test process alive; destroying the
+ * client stream still runs the server's 'close' handler at once.
+ */
 export function closeSocket(socket: WebSocket): Promise<void> {
   if (socket.readyState === socket.CLOSED) return Promise.resolve();
   return new Promise((resolve) => {
     socket.once('close', () => resolve());
-    socket.close();
-    setTimeout(() => {
-      socket.terminate();
-      resolve();
-    }, 500).unref();
+    socket.terminate();
   });
 }

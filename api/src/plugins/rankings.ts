@@ -25,6 +25,7 @@ export default fp(
         maxRetriesPerRequest: 2,
         connectTimeout: 3000,
       });
+      redis.on('error', (err: Error) => app.log.warn({ err: err.message }, 'redis connection error'));
       try {
         await redis.connect();
       } catch (err) {

@@ -200,7 +200,17 @@ export function createContestService(deps: { repos: Repositories; attempts: Atte
     },
 
     async createContest(user: UserRow, input: ContestInput) {
-      const fields = input.registrationFields ?? DEFAULT_FIELDS;
+      const fields = [...(input.registrationFields ?? DEFAULT_FIELDS)];
+      // Participants pick their group at registration: a contest with groups always asks for it.
+      if ((input.groups ?? []).length > 0 && !fields.some((f) => f.key === 'group')) {
+        fields.push({
+          key: 'group',
+          label: 'Bảng thi / Division',
+          type: 'select',
+          required: true,
+          options: input.groups!.map((g) => g.key),
+        });
+      }
       const keys = new Set<string>();
       for (const f of fields) {
         if (keys.has(f.key)) throw badRequest('BAD_FIELDS', `Registration field ${f.key} appears twice`);

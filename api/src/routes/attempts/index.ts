@@ -130,9 +130,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/attempts/:attemptId/submit',
     {
       config: { access: 'user' },
+      // A scripted client may POST with no body at all.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         params: AttemptParam,
-        body: Type.Optional(Type.Object({ prediction: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })) })),
+        body: Type.Object({ prediction: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })) }),
         response: {
           200: Type.Object({
             attempt: Type.Object({
@@ -150,7 +154,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      attempt: await attempts.submit(request.params.attemptId, request.body?.prediction, request.user!),
+      attempt: await attempts.submit(request.params.attemptId, request.body.prediction, request.user!),
     }),
   );
 };

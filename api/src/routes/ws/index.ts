@@ -75,12 +75,15 @@ const routes: FastifyPluginAsync = async (app) => {
 
   app.get('/ws', { websocket: true, config: { access: 'public' } }, (socket, request) => {
     const mine = new Set<string>();
+    let closed = false;
 
     const subscribe = async (name: string) => {
       const match = TOPIC.exec(name);
       if (!match) throw new AppError(400, 'BAD_TOPIC', 'Unknown topic');
       const roundId = Number(match[1]);
       await app.services.contests.leaderboardAllowed(roundId, request.user);
+      // The socket may have closed while the check ran: its close handler has already cleaned up.
+      if (closed) return;
       if (!mine.has(name) && mine.size >= MAX_TOPICS_PER_SOCKET) {
         throw new AppError(400, 'TOO_MANY_TOPICS', `At most ${MAX_TOPICS_PER_SOCKET} topics per connection`);
       }
@@ -129,6 +132,7 @@ const routes: FastifyPluginAsync = async (app) => {
     });
 
     socket.on('close', () => {
+      closed = true;
       for (const name of mine) leave(socket, name).catch(() => undefined);
       mine.clear();
     });
