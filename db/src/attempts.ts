@@ -3,6 +3,7 @@
 // progress, attempts allowed) and the counted result can never be observed half-applied.
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
+import { appendAudit } from './audit.ts';
 import {
   answers,
   attemptQuestions,
@@ -135,6 +136,16 @@ export function createAttemptRepository(db: Db) {
         tx.insert(attemptQuestions)
           .values(questionRows.map((q) => ({ ...q, attemptId: row.id })))
           .run();
+        appendAudit(tx, {
+          at: row.startedAt,
+          actorId: row.userId,
+          action: 'attempt.start',
+          targetType: 'attempt',
+          targetId: row.id,
+          data: { roundId: row.roundId, seed: row.seed, deadline: row.deadline, questionIds: questionRows.map((q) => q.questionId) },
+          ip: row.ip,
+          userAgent: row.userAgent,
+        });
         return { ok: true, attempt: row };
       });
     },
@@ -187,6 +198,7 @@ export function createAttemptRepository(db: Db) {
         questionRows: AttemptQuestionRow[],
         saved: Map<number, string[]>,
       ) => FinalFields,
+      meta: { ip: string | null; userAgent: string | null } = { ip: null, userAgent: null },
     ): Promise<FinaliseOutcome | null> {
       return db.transaction((tx): FinaliseOutcome | null => {
         const current = tx.select().from(attempts).where(eq(attempts.id, attemptId)).get();
@@ -213,6 +225,21 @@ export function createAttemptRepository(db: Db) {
           .returning()
           .get();
         if (!attempt) return null;
+        appendAudit(tx, {
+          at: fields.status === 'submitted' ? fields.submittedAt : Date.now(),
+          actorId: fields.status === 'submitted' ? attempt.userId : null,
+          action: fields.status === 'submitted' ? 'attempt.submit' : 'attempt.expire',
+          targetType: 'attempt',
+          targetId: attempt.id,
+          data: {
+            score: fields.score,
+            correctCount: fields.correctCount,
+            durationMs: fields.durationMs,
+            prediction: fields.prediction,
+            answers: Object.fromEntries(saved),
+          },
+          ...meta,
+        });
         return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
       });
     },

@@ -3,6 +3,7 @@
 import type { Database } from './database.ts';
 import { AnswerWriter } from './answer-writer.ts';
 import { createAttemptRepository } from './attempts.ts';
+import { createAuditRepository } from './audit.ts';
 import { createBankRepository } from './banks.ts';
 import { createContestRepository } from './contests.ts';
 import { createSessionRepository, createUserRepository } from './users.ts';
@@ -13,6 +14,7 @@ export type * from './schema.ts';
 export type { UserRow } from './users.ts';
 export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
 export type { ContestRow, RoundRow, EntryRow, UnitRow, NewRound, NewUnit } from './contests.ts';
+export { appendAudit, canonicalJson, GENESIS_HASH, type AuditEntry, type AuditRow, type ChainReport } from './audit.ts';
 export type { AttemptRow, RoundResultRow, AttemptQuestionRow, FinalFields } from './attempts.ts';
 
 export function createRepositories(database: Database) {
@@ -23,6 +25,7 @@ export function createRepositories(database: Database) {
     banks: createBankRepository(db),
     contests: createContestRepository(db),
     attempts: createAttemptRepository(db),
+    audit: createAuditRepository(db),
     answerWriter: new AnswerWriter(sqlite),
     /** Liveness probe for /api/health. */
     async ping(): Promise<void> {
