@@ -56,7 +56,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fp(async () => undefined, { name: 'config' }));
 
   // JSON only: with no parser for forms or text, a cross-site HTML form cannot post here (CSRF).
-  app.removeContentTypeParser(['text/plain']);
+  // An empty JSON body (a bodiless POST from fetch with a JSON content type) reads as {}.
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, {});
+    return jsonParser(request, text, done);
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {

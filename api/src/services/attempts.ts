@@ -312,8 +312,12 @@ export function createAttemptService(deps: {
       }
       let value: number | null = prediction ?? attempt.prediction;
       if (round.predictionKind) {
-        if (value === null) throw badRequest('PREDICTION_REQUIRED', 'Answer the prediction question before submitting');
-        validatePrediction(round, value);
+        // Before the deadline the prediction is required; the client's automatic submission at
+        // zero is taken without one (the attempt then ranks after every prediction on ties).
+        if (value === null && t < attempt.deadline) {
+          throw badRequest('PREDICTION_REQUIRED', 'Answer the prediction question before submitting');
+        }
+        if (value !== null) validatePrediction(round, value);
       } else if (prediction !== undefined) {
         throw badRequest('NO_PREDICTION', 'This round has no prediction question');
       } else {

@@ -591,6 +591,17 @@ describe('attempts', async () => {
       );
     });
 
+    test('the automatic submission at the deadline is taken without a prediction', async () => {
+      const { f, p } = await fresh({ prediction: { prompt: 'How many will get all right?', kind: 'count' } });
+      const attempt = await startAttempt(app, f.roundId, p.cookie);
+      clock.set(Date.parse(attempt.deadline) + 500);
+      const res = ok<{ attempt: { status: string } }>(
+        await call(app, 'POST', `/api/attempts/${attempt.id}/submit`, { cookie: p.cookie, payload: {} }),
+      );
+      assert.equal(res.attempt.status, 'submitted');
+      assert.equal((await getAttempt(app, attempt.id, p.cookie)).prediction, null);
+    });
+
     test('count predictions are whole numbers', async () => {
       const { f, p } = await fresh({ prediction: { prompt: 'How many?', kind: 'count' } });
       const attempt = await startAttempt(app, f.roundId, p.cookie);

@@ -7,6 +7,7 @@ import {
   call,
   makeApp,
   makeContestWithRound,
+  makeOrganiser,
   makeParticipant,
   ok,
   PASSWORD,
@@ -352,6 +353,32 @@ describe('rate limits behind a reverse proxy (TRUST_PROXY=127.0.0.1, as docs/ope
       codes,
       [401, 401, 401, 429, 429],
       'the client 198.51.100.7 is limited whatever it puts in front',
+    );
+  });
+});
+
+describe('JSON bodies', async () => {
+  const t = await makeApp();
+  after(t.close);
+
+  test('a bodiless POST with a JSON content type reads as an empty object', async () => {
+    const organiser = await makeOrganiser(t.app);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/banks',
+      headers: { cookie: organiser.cookie, 'content-type': 'application/json' },
+    });
+    refusal(res, 400, 'BAD_REQUEST');
+    assert.match(res.json<{ message: string }>().message, /name/);
+  });
+
+  test('malformed JSON is a 400, and prototype poisoning is refused', async () => {
+    const organiser = await makeOrganiser(t.app);
+    const headers = { cookie: organiser.cookie, 'content-type': 'application/json' };
+    refusal(await t.app.inject({ method: 'POST', url: '/api/banks', headers, payload: '{"name": ' }), 400);
+    refusal(
+      await t.app.inject({ method: 'POST', url: '/api/banks', headers, payload: '{"name":"x","__proto__":{"a":1}}' }),
+      400,
     );
   });
 });

@@ -127,7 +127,12 @@ const routes: FastifyPluginAsync = async (app) => {
       handle(message).catch((err: unknown) => {
         const e = err instanceof AppError ? err : null;
         if (!e) request.log.error({ err }, 'websocket message failed');
-        send(socket, { type: 'error', code: e?.code ?? 'INTERNAL', message: e?.message ?? 'Something went wrong' });
+        send(socket, {
+          type: 'error',
+          code: e?.code ?? 'INTERNAL',
+          message: e?.message ?? 'Something went wrong',
+          ...('topic' in message ? { topic: message.topic } : {}),
+        });
       });
     });
 
