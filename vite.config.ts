@@ -15,7 +15,8 @@ const { svelte } = (await import(
   pathToFileURL(requireFromWeb.resolve('@sveltejs/vite-plugin-svelte')).href
 )) as typeof SveltePlugin;
 
-const api = 'http://127.0.0.1:3000';
+// The API the dev server forwards /api (HTTP and WebSocket) to.
+const api = process.env.QUIZARENA_API ?? 'http://127.0.0.1:3000';
 
 const config: UserConfig = {
   root: webDir,

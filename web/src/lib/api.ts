@@ -3,7 +3,8 @@
 // carrying the server's stable `code`, so pages can tell refusals apart without parsing text.
 
 export type Role = 'participant' | 'organiser' | 'judge' | 'admin';
-export type Id = string;
+/** Records have integer ids, options have string ids; both travel as JSON and end up in URLs. */
+export type Id = string | number;
 
 export interface User {
   id: Id;
@@ -246,8 +247,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   if (!res.ok) {
     const obj = isRecord(data) ? data : {};
     const code = typeof obj.code === 'string' ? obj.code : `HTTP_${res.status}`;
-    const message =
-      typeof obj.message === 'string' && obj.message ? obj.message : res.statusText || code;
+    const message = typeof obj.message === 'string' && obj.message ? obj.message : res.statusText || code;
     throw new ApiError(res.status, code, message, obj);
   }
   return data as T;
@@ -267,8 +267,7 @@ function query(params: Record<string, string | number | undefined | null>): stri
 export const api = {
   register: (body: { email: string; password: string; name: string }) =>
     request<{ user: User }>('POST', '/auth/register', body),
-  login: (body: { email: string; password: string }) =>
-    request<{ user: User }>('POST', '/auth/login', body),
+  login: (body: { email: string; password: string }) => request<{ user: User }>('POST', '/auth/login', body),
   logout: () => request<void>('POST', '/auth/logout'),
   me: () => request<{ user: User }>('GET', '/auth/me'),
 
@@ -279,8 +278,7 @@ export const api = {
     request<{ entry: Entry }>('POST', `/contests/${enc(slug)}/entry`, { fields }),
   round: (roundId: Id) => request<{ round: Round; now: string }>('GET', `/rounds/${enc(roundId)}`),
 
-  startAttempt: (roundId: Id) =>
-    request<{ attempt: Attempt }>('POST', `/rounds/${enc(roundId)}/attempts`),
+  startAttempt: (roundId: Id) => request<{ attempt: Attempt }>('POST', `/rounds/${enc(roundId)}/attempts`),
   attempt: (attemptId: Id) => request<{ attempt: Attempt }>('GET', `/attempts/${enc(attemptId)}`),
   saveAnswer: (attemptId: Id, questionId: Id, optionIds: Id[]) =>
     request<{ saved: { questionId: Id; optionIds: Id[]; savedAt: string } }>(

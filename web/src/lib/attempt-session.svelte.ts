@@ -121,16 +121,23 @@ export class AttemptSession {
 
   questions = $derived<Question[]>(this.attempt?.questions ?? []);
   deadlineMs = $derived(this.attempt ? Date.parse(this.attempt.deadline) : 0);
-  answeredCount = $derived(
-    this.questions.filter((q) => (this.selections[q.id]?.length ?? 0) > 0).length,
-  );
+  answeredCount = $derived(this.questions.filter((q) => (this.selections[q.id]?.length ?? 0) > 0).length);
   unansweredNumbers = $derived(
     this.questions.flatMap((q, i) => ((this.selections[q.id]?.length ?? 0) > 0 ? [] : [i + 1])),
   );
 
-  #unsent = new Map<Id, Id[]>();
+  // Delivery bookkeeping is deliberately not reactive: the screen reads saveStates and
+  // unsentCount, which are updated explicitly, and nothing should re-render per request.
+  /** Keyed by String(questionId): ids arrive as numbers from the API and strings from storage. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #unsent = new Map<string, Id[]>();
   #predictionUnsent: string | null = null;
-  #inFlight = new Set<Id>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #inFlight = new Set<string>();
+  /** What the server has acknowledged, by String(questionId), for the offline snapshot. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #acked = new Map<string, Id[]>();
+  #ackedPrediction: number | null = null;
   #predictionInFlight = false;
   #failures = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -148,8 +155,19 @@ export class AttemptSession {
       if (this.fromCache || this.loadError?.isRetryable) void this.load();
       else this.flush();
     };
+    // Phones suspend background tabs: a participant coming back sends what is pending at once.
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && this.unsentCount > 0) {
+        this.#failures = 0;
+        this.flush();
+      }
+    };
     window.addEventListener('online', onOnline);
-    this.#detach = () => window.removeEventListener('online', onOnline);
+    document.addEventListener('visibilitychange', onVisible);
+    this.#detach = () => {
+      window.removeEventListener('online', onOnline);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
     await this.load();
   }
 
@@ -181,13 +199,7 @@ export class AttemptSession {
           else console.warn('round failed', err);
         }
       }
-      if (attempt.status === 'in_progress') {
-        writeJson(snapshotKey(this.attemptId), {
-          attempt,
-          round: this.round,
-          offset: this.offset,
-        } satisfies Snapshot);
-      }
+      this.#storeSnapshot();
     } catch (err) {
       const e = toApiError(err);
       if (e.status === 401) this.authLost = true;
@@ -215,24 +227,25 @@ export class AttemptSession {
       forgetAttempt(this.attemptId);
       return;
     }
-    const known = new Set(attempt.questions.map((q) => String(q.id)));
+    const known = attempt.questions.map((q) => String(q.id));
     const selections: Record<Id, Id[]> = {};
     const states: Record<Id, SaveState> = {};
+    this.#acked.clear();
+    this.#ackedPrediction = attempt.prediction ?? null;
     for (const a of attempt.answers) {
       selections[a.questionId] = [...a.optionIds];
       states[a.questionId] = 'saved';
+      this.#acked.set(String(a.questionId), [...a.optionIds]);
     }
     const unsent = readJson<Unsent>(unsentKey(this.attemptId));
     this.#unsent.clear();
     for (const [qid, ids] of Object.entries(unsent?.answers ?? {})) {
-      if (!known.has(qid) || !Array.isArray(ids)) continue;
+      if (!known.includes(qid) || !Array.isArray(ids)) continue;
       if (sameIds(selections[qid], ids)) continue; // the server already has it
       selections[qid] = ids;
       states[qid] = 'idle';
       this.#unsent.set(qid, ids);
     }
-    // Choices made on this page while the reload was in flight win over both.
-    for (const [qid, ids] of this.#unsent) selections[qid] = ids;
     this.selections = selections;
     this.saveStates = states;
     this.saveErrors = {};
@@ -248,6 +261,21 @@ export class AttemptSession {
       this.current = firstOpen === -1 ? 0 : firstOpen;
     }
     this.flush();
+  }
+
+  /**
+   * Keeps a copy of the attempt, with every acknowledged answer, for a reload without network.
+   * Only while in progress: a final attempt is forgotten.
+   */
+  #storeSnapshot(): void {
+    const attempt = this.attempt;
+    if (!attempt || attempt.status !== 'in_progress' || this.closed) return;
+    const answers = [...this.#acked].map(([questionId, optionIds]) => ({ questionId, optionIds }));
+    writeJson(snapshotKey(this.attemptId), {
+      attempt: { ...attempt, answers, prediction: this.#ackedPrediction },
+      round: this.round,
+      offset: this.offset,
+    } satisfies Snapshot);
   }
 
   #persist(): void {
@@ -266,41 +294,53 @@ export class AttemptSession {
   /** Records a choice and sends it at once. */
   choose(questionId: Id, optionIds: Id[]): void {
     if (this.closed || this.submitting) return;
-    this.selections[questionId] = optionIds;
-    this.#unsent.set(questionId, optionIds);
+    const key = String(questionId);
+    this.selections[key] = optionIds;
+    this.#unsent.set(key, optionIds);
     this.#persist();
-    void this.#send(questionId);
+    void this.#send(key);
   }
 
   /** The retry button: send this question's current choice now. */
   retry(questionId: Id): void {
-    const ids = this.#unsent.get(questionId) ?? this.selections[questionId];
+    const key = String(questionId);
+    const ids = this.#unsent.get(key) ?? this.selections[key];
     if (!ids) return;
-    this.#unsent.set(questionId, ids);
+    this.#unsent.set(key, ids);
     this.#persist();
     this.#failures = 0;
-    void this.#send(questionId);
+    if (this.#inFlight.has(key))
+      this.saveStates[key] = 'saving'; // an automatic try is under way
+    else void this.#send(key);
   }
 
   /** Sends everything not yet acknowledged. */
   flush(): void {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
-    for (const qid of this.#unsent.keys()) void this.#send(qid);
+    for (const qid of this.#unsent.keys()) void this.#send(qid, true);
     if (this.#predictionUnsent !== null) void this.#sendPrediction();
   }
 
-  async #send(qid: Id): Promise<void> {
+  /**
+   * `background`: an automatic retry. It leaves a "not saved" state on screen until it succeeds,
+   * so the retry button does not flicker away under the participant's finger.
+   */
+  async #send(qid: string, background = false): Promise<void> {
     if (this.closed || this.#inFlight.has(qid)) return;
     const ids = this.#unsent.get(qid);
     if (!ids) return;
     this.#inFlight.add(qid);
-    this.saveStates[qid] = 'saving';
-    delete this.saveErrors[qid];
+    if (!(background && this.saveStates[qid] === 'failed')) {
+      this.saveStates[qid] = 'saving';
+      delete this.saveErrors[qid];
+    }
     let again = false;
     try {
       await api.saveAnswer(this.attemptId, qid, ids);
       this.#failures = 0;
+      this.#acked.set(qid, ids);
+      this.#storeSnapshot();
       if (sameIds(this.#unsent.get(qid), ids)) {
         this.#unsent.delete(qid);
         this.#persist();
@@ -308,6 +348,7 @@ export class AttemptSession {
       } else {
         again = true; // a newer choice was made while this one travelled
       }
+      delete this.saveErrors[qid];
     } catch (err) {
       const e = toApiError(err);
       this.saveStates[qid] = 'failed';
@@ -379,6 +420,8 @@ export class AttemptSession {
     let again = false;
     try {
       await api.savePrediction(this.attemptId, Number(text));
+      this.#ackedPrediction = Number(text);
+      this.#storeSnapshot();
       if (this.#predictionUnsent === text) {
         this.#predictionUnsent = null;
         this.#persist();

@@ -61,11 +61,7 @@ export function zoneLabel(timeZone: string | null | undefined, at: Date = new Da
 }
 
 /** "21:00, 26/11/2026 (GMT+7)" in the contest's zone. */
-export function formatDateTime(
-  iso: string,
-  locale: string,
-  timeZone: string | null | undefined,
-): string {
+export function formatDateTime(iso: string, locale: string, timeZone: string | null | undefined): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const zone = validZone(timeZone);

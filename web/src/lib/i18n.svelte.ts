@@ -101,8 +101,7 @@ const en = {
   'err.ROUND_NOT_OPEN': 'This round is not open.',
   'err.ATTEMPT_LIMIT': 'You have no attempts left in this round.',
   'err.ATTEMPT_CLOSED': 'This attempt is closed.',
-  'err.DRAW_UNSATISFIABLE':
-    'This round cannot be started at the moment. Please let the organisers know.',
+  'err.DRAW_UNSATISFIABLE': 'This round cannot be started at the moment. Please let the organisers know.',
   'err.PREDICTION_REQUIRED': 'Please answer the prediction question before submitting.',
   'err.LEADERBOARD_HIDDEN': 'The leaderboard of this round is not public.',
   'err.CSRF': 'The request was refused for security reasons. Reload the page and try again.',
@@ -269,7 +268,8 @@ const vi: Record<MessageKey, string> = {
   'v.fix': 'Vui lòng sửa các mục được đánh dấu bên dưới.',
 
   'home.title': 'Các cuộc thi',
-  'home.intro': 'Cuộc thi trắc nghiệm trực tuyến theo từng tuần, tính giờ, xếp hạng minh bạch, có giải thưởng.',
+  'home.intro':
+    'Cuộc thi trắc nghiệm trực tuyến theo từng tuần, tính giờ, xếp hạng minh bạch, có giải thưởng.',
   'home.empty': 'Chưa có cuộc thi nào.',
   'home.rounds': 'Số tuần thi: {n}',
 
@@ -466,9 +466,7 @@ class I18n {
   t = (key: MessageKey, params?: Params): string => {
     const text = dictionaries[this.lang][key] ?? en[key] ?? key;
     if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (m, name: string) =>
-      name in params ? String(params[name]) : m,
-    );
+    return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
   };
 
   has(key: string): key is MessageKey {

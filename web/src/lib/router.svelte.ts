@@ -1,6 +1,7 @@
 // A tiny History-API router: the participant app has a handful of flat routes, which do not
 // justify a routing library. Same-origin <a href> clicks are intercepted globally, so pages use
 // plain anchors and stay usable with middle-click and "open in new tab".
+import { untrack } from 'svelte';
 
 export type Route =
   | { name: 'home' }
@@ -58,7 +59,12 @@ class Router {
     return this.path + this.search;
   }
 
+  /** Safe to call from effects: it reads no reactive state, so it subscribes them to nothing. */
   navigate(to: string, opts: { replace?: boolean } = {}): void {
+    untrack(() => this.#go(to, opts));
+  }
+
+  #go(to: string, opts: { replace?: boolean }): void {
     const url = new URL(to, location.origin);
     if (url.origin !== location.origin) {
       location.assign(to);
@@ -74,21 +80,23 @@ class Router {
 
   /** Sends the visitor to the sign-in page, coming back here afterwards. */
   toLogin(): void {
-    if (this.route.name === 'login') return;
-    this.navigate(`/login?next=${encodeURIComponent(this.href)}`, { replace: true });
+    untrack(() => {
+      if (this.route.name === 'login') return;
+      this.#go(`/login?next=${encodeURIComponent(this.href)}`, { replace: true });
+    });
   }
 
   /** Attaches the listeners; returns the function that detaches them. */
   start(): () => void {
     const onPop = () => this.sync();
     const onClick = (e: MouseEvent) => {
-      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)
-        return;
+      if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
       const a = (e.target as Element | null)?.closest?.('a');
-      if (!a || !a.href || a.target || a.hasAttribute('download') || a.dataset.external !== undefined)
-        return;
+      if (!a || !a.href || a.target || a.hasAttribute('download') || a.dataset.external !== undefined) return;
       const url = new URL(a.href);
       if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
+      // In-page anchors (the skip link) keep the browser's own behaviour.
+      if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
       e.preventDefault();
       this.navigate(url.pathname + url.search + url.hash);
     };

@@ -5,26 +5,49 @@ import { router } from './router.svelte.ts';
 
 class Session {
   user = $state<User | null>(null);
-  /** False until the first /auth/me answer (or failure), so pages do not redirect too early. */
+  /**
+   * True once the server has said who this is (or that nobody is signed in). A failure to reach
+   * it (offline) leaves this false and tries again: no connection is not "signed out", and an
+   * attempt page reloaded offline must not be sent to the sign-in form.
+   */
   ready = $state(false);
+  #retryDelay = 2000;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #onOnline = () => void this.load();
+
+  /** Known to be signed out: pages that need an account send the visitor to sign in. */
+  get anonymous(): boolean {
+    return this.ready && this.user === null;
+  }
 
   async load(): Promise<void> {
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
     try {
       this.user = (await api.me()).user;
-    } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) console.warn('auth/me failed', err);
-      this.user = null;
-    } finally {
       this.ready = true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.user = null;
+        this.ready = true;
+        return;
+      }
+      console.warn('auth/me failed', err);
+      this.#retryTimer = setTimeout(() => void this.load(), this.#retryDelay);
+      this.#retryDelay = Math.min(this.#retryDelay * 2, 30_000);
+      window.removeEventListener('online', this.#onOnline);
+      window.addEventListener('online', this.#onOnline, { once: true });
     }
   }
 
   async login(email: string, password: string): Promise<void> {
     this.user = (await api.login({ email, password })).user;
+    this.ready = true;
   }
 
   async register(name: string, email: string, password: string): Promise<void> {
     this.user = (await api.register({ name, email, password })).user;
+    this.ready = true;
   }
 
   async logout(): Promise<void> {
@@ -39,6 +62,7 @@ class Session {
   handleAuthError(err: unknown): boolean {
     if (err instanceof ApiError && err.status === 401) {
       this.user = null;
+      this.ready = true;
       router.toLogin();
       return true;
     }
