@@ -21,6 +21,7 @@ import attemptRoutes from './routes/attempts/index.ts';
 import rankingRoutes from './routes/rankings/index.ts';
 import adminRoutes from './routes/admin/index.ts';
 import healthRoutes from './routes/health/index.ts';
+import judgingRoutes from './routes/judging/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -125,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(contestRoutes, { prefix: '/api' });
   await app.register(attemptRoutes, { prefix: '/api' });
   await app.register(rankingRoutes, { prefix: '/api' });
+  await app.register(judgingRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(wsRoutes, { prefix: '/api' });
   if (config.webDist) await app.register(webPlugin, { root: config.webDist });

@@ -5,6 +5,7 @@ import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { appendAudit } from './audit.ts';
 import {
+  answerLog,
   answers,
   attemptQuestions,
   attempts,
@@ -242,6 +243,44 @@ export function createAttemptRepository(db: Db) {
         });
         return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
       });
+    },
+    /**
+     * Voids an attempt (a judge's decision): it stops counting and the participant's next best
+     * attempt counts instead. Null when it was already void.
+     */
+    async void(
+      attemptId: number,
+      by: number,
+      reason: string,
+      at: number,
+      meta: { ip: string | null; userAgent: string | null },
+    ): Promise<FinaliseOutcome | null> {
+      return db.transaction(
+        (tx): FinaliseOutcome | null => {
+          const attempt = tx
+            .update(attempts)
+            .set({ status: 'voided', voidReason: reason })
+            .where(and(eq(attempts.id, attemptId), sql`${attempts.status} <> 'voided'`))
+            .returning()
+            .get();
+          if (!attempt) return null;
+          appendAudit(tx, {
+            at,
+            actorId: by,
+            action: 'attempt.void',
+            targetType: 'attempt',
+            targetId: attemptId,
+            data: { reason, userId: attempt.userId, roundId: attempt.roundId },
+            ...meta,
+          });
+          return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
+        },
+        { behavior: 'immediate' },
+      );
+    },
+    /** Every answer save of an attempt as it happened, for audits. */
+    async answerLog(attemptId: number) {
+      return db.select().from(answerLog).where(eq(answerLog.attemptId, attemptId)).orderBy(asc(answerLog.id)).all();
     },
     /** Ids of attempts still in progress whose deadline passed before `before`. */
     async overdue(before: number, limit: number): Promise<number[]> {

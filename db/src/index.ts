@@ -4,6 +4,8 @@ import type { Database } from './database.ts';
 import { AnswerWriter } from './answer-writer.ts';
 import { createAttemptRepository } from './attempts.ts';
 import { createAuditRepository } from './audit.ts';
+import { createJudgingRepository } from './judging.ts';
+import { createReportsRepository } from './reports.ts';
 import { createBankRepository } from './banks.ts';
 import { createContestRepository } from './contests.ts';
 import { createSessionRepository, createUserRepository } from './users.ts';
@@ -15,6 +17,17 @@ export type { UserRow } from './users.ts';
 export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
 export type { ContestRow, RoundRow, EntryRow, UnitRow, NewRound, NewUnit } from './contests.ts';
 export { appendAudit, canonicalJson, GENESIS_HASH, type AuditEntry, type AuditRow, type ChainReport } from './audit.ts';
+export type { Candidate, FinalisationRow, FinalRankingRow, ResultsQuery } from './judging.ts';
+export type {
+  AuditFilter,
+  DayRange,
+  IdentityRow,
+  ItemResponseRow,
+  LocalityCount,
+  ParticipationSource,
+  RankingExportRow,
+  UnitCount,
+} from './reports.ts';
 export type { AttemptRow, RoundResultRow, AttemptQuestionRow, FinalFields } from './attempts.ts';
 
 export function createRepositories(database: Database) {
@@ -26,6 +39,8 @@ export function createRepositories(database: Database) {
     contests: createContestRepository(db),
     attempts: createAttemptRepository(db),
     audit: createAuditRepository(db),
+    judging: createJudgingRepository(db),
+    reports: createReportsRepository(db),
     answerWriter: new AnswerWriter(sqlite),
     /** Liveness probe for /api/health. */
     async ping(): Promise<void> {

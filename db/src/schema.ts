@@ -17,6 +17,12 @@ export type Visibility = 'immediately' | 'after_close' | 'never';
 export type AttemptStatus = 'in_progress' | 'submitted' | 'expired' | 'voided';
 export type ContestStatus = 'draft' | 'published' | 'closed';
 export type PredictionKind = 'count' | 'percent';
+export type ResultsStatus = 'open' | 'finalized' | 'published';
+
+export interface PrizeBandSetting {
+  name: string;
+  count: number;
+}
 
 export interface StoredOption {
   id: string;
@@ -193,6 +199,9 @@ export const rounds = sqliteTable(
     predictionKind: text('prediction_kind').$type<PredictionKind>(),
     showAnswers: text('show_answers').$type<Visibility>().notNull(),
     showLeaderboard: text('show_leaderboard').$type<Visibility>().notNull(),
+    /** open while results may change; finalized by a judge; published for everyone. */
+    resultsStatus: text('results_status').$type<ResultsStatus>().notNull().default('open'),
+    prizeBands: text('prize_bands', { mode: 'json' }).$type<PrizeBandSetting[]>().notNull().default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('rounds_contest_idx').on(t.contestId)],
@@ -321,4 +330,58 @@ export const auditLog = sqliteTable(
     hash: text('hash').notNull(),
   },
   (t) => [index('audit_target_idx').on(t.targetType, t.targetId)],
+);
+
+/** A frozen final ranking of a round. Reopening marks it superseded; a new one is made on refinalising. */
+export const roundFinalisations = sqliteTable(
+  'round_finalisations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    roundId: integer('round_id')
+      .notNull()
+      .references(() => rounds.id),
+    status: text('status').$type<'active' | 'reopened'>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    createdBy: integer('created_by').notNull(),
+    /** SHA-256 over the canonical content: settings, the actual prediction value and every row. */
+    hash: text('hash').notNull(),
+    predictionKind: text('prediction_kind').$type<PredictionKind>(),
+    actualValue: real('actual_value'),
+    allCorrect: integer('all_correct').notNull(),
+    participants: integer('participants').notNull(),
+    publishedAt: integer('published_at'),
+    reopenedAt: integer('reopened_at'),
+    reopenedBy: integer('reopened_by'),
+    reopenReason: text('reopen_reason'),
+  },
+  (t) => [index('round_finalisations_round_idx').on(t.roundId, t.status)],
+);
+
+/** The rows of a finalisation, in order, per group ('' when the contest has no groups). */
+export const finalRankings = sqliteTable(
+  'final_rankings',
+  {
+    finalisationId: integer('finalisation_id')
+      .notNull()
+      .references(() => roundFinalisations.id),
+    groupKey: text('group_key').notNull(),
+    position: integer('position').notNull(),
+    rank: integer('rank').notNull(),
+    userId: integer('user_id').notNull(),
+    attemptId: integer('attempt_id').notNull(),
+    name: text('name').notNull(),
+    unit: text('unit'),
+    score: real('score').notNull(),
+    correctCount: integer('correct_count').notNull(),
+    durationMs: integer('duration_ms').notNull(),
+    submittedAt: integer('submitted_at').notNull(),
+    prediction: real('prediction'),
+    predictionDistance: real('prediction_distance'),
+    decidedBy: text('decided_by'),
+    prize: text('prize'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.finalisationId, t.groupKey, t.position] }),
+    index('final_rankings_user_idx').on(t.finalisationId, t.userId),
+  ],
 );

@@ -145,6 +145,12 @@ export async function seedDemo(
     predictionKind: 'count' as const,
     showAnswers: 'after_close' as const,
     showLeaderboard: 'immediately' as const,
+    prizeBands: [
+      { name: 'Giải Nhất / First prize', count: 1 },
+      { name: 'Giải Nhì / Second prize', count: 2 },
+      { name: 'Giải Ba / Third prize', count: 3 },
+      { name: 'Giải Khuyến khích / Consolation prize', count: 5 },
+    ],
   };
   const week1 = await repos.contests.createRound({
     ...common,

@@ -3,10 +3,16 @@ import fp from 'fastify-plugin';
 import { createAttemptService, type AttemptService } from '../services/attempts.ts';
 import { createContestService, type ContestService } from '../services/contests.ts';
 import { createRankingService, type RankingService } from '../services/rankings.ts';
+import { createJudgingService, type JudgingService } from '../services/judging.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    services: { rankings: RankingService; attempts: AttemptService; contests: ContestService };
+    services: {
+      rankings: RankingService;
+      attempts: AttemptService;
+      contests: ContestService;
+      judging: JudgingService;
+    };
   }
 }
 
@@ -21,7 +27,15 @@ export default fp(
       log: app.log,
     });
     const contests = createContestService({ repos: app.repos, attempts, now: app.now });
-    app.decorate('services', { rankings, attempts, contests });
+    const judging = createJudgingService({
+      repos: app.repos,
+      rankings,
+      store: app.rankingStore,
+      attempts,
+      now: app.now,
+      graceMs: app.config.graceMs,
+    });
+    app.decorate('services', { rankings, attempts, contests, judging });
 
     // Rankings are a projection: rebuilt from SQL whenever the server starts.
     app.addHook('onReady', async () => {

@@ -98,6 +98,12 @@ export const RoundInputSchema = Type.Object({
   shuffleQuestions: Type.Optional(Type.Boolean()),
   shuffleOptions: Type.Optional(Type.Boolean()),
   partialCredit: Type.Optional(Type.Boolean()),
+  /** Prize bands in order, e.g. 1 first, 2 second, 3 third, 5 consolation. */
+  prizeBands: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), count: Type.Integer({ minimum: 1, maximum: 10000 }) }), {
+      maxItems: 20,
+    }),
+  ),
 });
 
 const MeSchema = Type.Union([

@@ -44,6 +44,7 @@ export interface RoundInput {
   shuffleQuestions?: boolean;
   shuffleOptions?: boolean;
   partialCredit?: boolean;
+  prizeBands?: { name: string; count: number }[];
 }
 
 export interface ContestInput {
@@ -285,6 +286,7 @@ export function createContestService(deps: { repos: Repositories; attempts: Atte
         predictionKind: input.prediction?.kind ?? null,
         showAnswers: input.showAnswers,
         showLeaderboard: input.showLeaderboard,
+        prizeBands: input.prizeBands ?? [],
       });
       return { id: round.id };
     },

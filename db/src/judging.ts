@@ -1,0 +1,247 @@
+// Judging: frozen final rankings (finalisations), their publication and reopening, and the
+// judges' views of results. Every change commits with its audit entry in one transaction.
+import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './database.ts';
+import { appendAudit, type AuditEntry } from './audit.ts';
+import {
+  attempts,
+  entries,
+  finalRankings,
+  roundFinalisations,
+  roundResults,
+  rounds,
+  type PredictionKind,
+} from './schema.ts';
+
+export type FinalisationRow = typeof roundFinalisations.$inferSelect;
+export type FinalRankingRow = typeof finalRankings.$inferSelect;
+
+export interface Candidate {
+  userId: number;
+  attemptId: number;
+  groupKey: string | null;
+  name: string;
+  unit: string | null;
+  unitCode: string | null;
+  score: number;
+  correctCount: number;
+  durationMs: number;
+  submittedAt: number;
+  allCorrect: boolean;
+  prediction: number | null;
+}
+
+export interface NewFinalisation {
+  roundId: number;
+  createdAt: number;
+  createdBy: number;
+  hash: string;
+  predictionKind: PredictionKind | null;
+  actualValue: number | null;
+  allCorrect: number;
+  participants: number;
+  rows: Omit<FinalRankingRow, 'finalisationId'>[];
+  audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>;
+}
+
+export interface ResultsQuery {
+  group?: string;
+  unit?: string;
+  q?: string;
+  sort: 'rank' | 'name' | 'submitted' | 'duration';
+  limit: number;
+  offset: number;
+}
+
+export function createJudgingRepository(db: Db) {
+  const active = (roundId: number) =>
+    db
+      .select()
+      .from(roundFinalisations)
+      .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
+      .get();
+
+  return {
+    /** Every counted attempt of the round, with what the final ranking needs. */
+    async candidates(roundId: number): Promise<Candidate[]> {
+      return db
+        .select({
+          userId: roundResults.userId,
+          attemptId: roundResults.attemptId,
+          groupKey: roundResults.groupKey,
+          name: roundResults.name,
+          unit: roundResults.unit,
+          unitCode: entries.unitCode,
+          score: roundResults.score,
+          correctCount: sql<number>`coalesce(${attempts.correctCount}, 0)`,
+          durationMs: roundResults.durationMs,
+          submittedAt: roundResults.submittedAt,
+          allCorrect: roundResults.allCorrect,
+          prediction: roundResults.prediction,
+        })
+        .from(roundResults)
+        .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
+        .innerJoin(entries, eq(entries.id, attempts.entryId))
+        .where(eq(roundResults.roundId, roundId))
+        .all();
+    },
+
+    active: async (roundId: number): Promise<FinalisationRow | undefined> => active(roundId),
+
+    /** Stores a finalisation with its rows and marks the round finalized, atomically. */
+    async saveFinalisation(f: NewFinalisation): Promise<FinalisationRow> {
+      return db.transaction(
+        (tx) => {
+          const row = tx
+            .insert(roundFinalisations)
+            .values({
+              roundId: f.roundId,
+              status: 'active',
+              createdAt: f.createdAt,
+              createdBy: f.createdBy,
+              hash: f.hash,
+              predictionKind: f.predictionKind,
+              actualValue: f.actualValue,
+              allCorrect: f.allCorrect,
+              participants: f.participants,
+            })
+            .returning()
+            .get();
+          for (let i = 0; i < f.rows.length; i += 500) {
+            tx.insert(finalRankings)
+              .values(f.rows.slice(i, i + 500).map((r) => ({ ...r, finalisationId: row.id })))
+              .run();
+          }
+          tx.update(rounds).set({ resultsStatus: 'finalized' }).where(eq(rounds.id, f.roundId)).run();
+          appendAudit(tx, {
+            ...f.audit,
+            action: 'round.finalize',
+            targetType: 'round',
+            targetId: f.roundId,
+            data: { finalisationId: row.id, hash: f.hash, participants: f.participants, actual: f.actualValue },
+          });
+          return row;
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    async publish(roundId: number, at: number, audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>) {
+      db.transaction(
+        (tx) => {
+          tx.update(roundFinalisations)
+            .set({ publishedAt: at })
+            .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
+            .run();
+          tx.update(rounds).set({ resultsStatus: 'published' }).where(eq(rounds.id, roundId)).run();
+          appendAudit(tx, { ...audit, action: 'round.publish-results', targetType: 'round', targetId: roundId });
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    async reopen(roundId: number, by: number, reason: string, at: number, audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action' | 'at' | 'actorId'>) {
+      db.transaction(
+        (tx) => {
+          const current = tx
+            .select({ id: roundFinalisations.id, hash: roundFinalisations.hash })
+            .from(roundFinalisations)
+            .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
+            .get();
+          tx.update(roundFinalisations)
+            .set({ status: 'reopened', reopenedAt: at, reopenedBy: by, reopenReason: reason })
+            .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
+            .run();
+          tx.update(rounds).set({ resultsStatus: 'open' }).where(eq(rounds.id, roundId)).run();
+          appendAudit(tx, {
+            ...audit,
+            at,
+            actorId: by,
+            action: 'round.reopen',
+            targetType: 'round',
+            targetId: roundId,
+            data: { reason, finalisationId: current?.id ?? null, hash: current?.hash ?? null },
+          });
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    async finalRows(finalisationId: number, groupKey: string, limit: number, offset: number) {
+      return db
+        .select()
+        .from(finalRankings)
+        .where(and(eq(finalRankings.finalisationId, finalisationId), eq(finalRankings.groupKey, groupKey)))
+        .orderBy(asc(finalRankings.position))
+        .limit(limit)
+        .offset(offset)
+        .all();
+    },
+
+    /** Judges' results view: counted attempts with registration fields, filtered and paged in SQL. */
+    async results(roundId: number, query: ResultsQuery) {
+      const finalisation = active(roundId);
+      const conds: SQL[] = [eq(roundResults.roundId, roundId)];
+      if (query.group) conds.push(eq(roundResults.groupKey, query.group));
+      if (query.unit) conds.push(eq(entries.unitCode, query.unit));
+      if (query.q) {
+        const pattern = `%${query.q.replace(/[%_]/g, (c) => `\\${c}`)}%`;
+        conds.push(
+          or(
+            sql`${roundResults.name} LIKE ${pattern} ESCAPE '\\'`,
+            sql`${entries.fields} LIKE ${pattern} ESCAPE '\\'`,
+          )!,
+        );
+      }
+      const where = and(...conds);
+      const order =
+        query.sort === 'name'
+          ? [asc(roundResults.name), asc(roundResults.userId)]
+          : query.sort === 'submitted'
+            ? [asc(roundResults.submittedAt), asc(roundResults.userId)]
+            : query.sort === 'duration'
+              ? [asc(roundResults.durationMs), asc(roundResults.userId)]
+              : finalisation
+                ? [asc(sql`coalesce(${finalRankings.rank}, 2147483647)`), asc(finalRankings.position), asc(roundResults.userId)]
+                : [desc(roundResults.score), asc(roundResults.durationMs), asc(roundResults.submittedAt), asc(roundResults.userId)];
+      const base = db
+        .select({
+          userId: roundResults.userId,
+          attemptId: roundResults.attemptId,
+          groupKey: roundResults.groupKey,
+          name: roundResults.name,
+          unit: roundResults.unit,
+          unitCode: entries.unitCode,
+          fields: entries.fields,
+          score: roundResults.score,
+          correctCount: sql<number>`coalesce(${attempts.correctCount}, 0)`,
+          durationMs: roundResults.durationMs,
+          submittedAt: roundResults.submittedAt,
+          prediction: roundResults.prediction,
+          finalRank: finalRankings.rank,
+          predictionDistance: finalRankings.predictionDistance,
+          prize: finalRankings.prize,
+          decidedBy: finalRankings.decidedBy,
+        })
+        .from(roundResults)
+        .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
+        .innerJoin(entries, eq(entries.id, attempts.entryId))
+        .leftJoin(
+          finalRankings,
+          and(eq(finalRankings.finalisationId, finalisation?.id ?? -1), eq(finalRankings.userId, roundResults.userId)),
+        )
+        .where(where);
+      const rows = base.orderBy(...order).limit(query.limit).offset(query.offset).all();
+      const total =
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(roundResults)
+          .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
+          .innerJoin(entries, eq(entries.id, attempts.entryId))
+          .where(where)
+          .get()?.n ?? 0;
+      return { total, rows, finalisation: finalisation ?? null };
+    },
+
+  };
+}
