@@ -22,6 +22,10 @@ import rankingRoutes from './routes/rankings/index.ts';
 import adminRoutes from './routes/admin/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import judgingRoutes from './routes/judging/index.ts';
+import questionRoutes from './routes/questions/index.ts';
+import exportRoutes from './routes/exports/index.ts';
+import statisticsRoutes from './routes/statistics/index.ts';
+import auditRoutes from './routes/audit/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -123,10 +127,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes, { prefix: '/api' });
   await app.register(authRoutes, { prefix: '/api/auth' });
   await app.register(bankRoutes, { prefix: '/api/banks' });
+  await app.register(questionRoutes, { prefix: '/api/questions' });
   await app.register(contestRoutes, { prefix: '/api' });
   await app.register(attemptRoutes, { prefix: '/api' });
   await app.register(rankingRoutes, { prefix: '/api' });
   await app.register(judgingRoutes, { prefix: '/api' });
+  await app.register(exportRoutes, { prefix: '/api' });
+  await app.register(statisticsRoutes, { prefix: '/api' });
+  await app.register(auditRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(wsRoutes, { prefix: '/api' });
   if (config.webDist) await app.register(webPlugin, { root: config.webDist });

@@ -109,8 +109,16 @@ export function createReportsRepository(db: Db) {
   /** The attempts counted by a source, as a subquery-able condition on `attempts.id`. */
   const sourceRows = (source: ParticipationSource) =>
     'finalisationId' in source
-      ? { table: finalRankings, attemptId: finalRankings.attemptId, where: eq(finalRankings.finalisationId, source.finalisationId) }
-      : { table: roundResults, attemptId: roundResults.attemptId, where: eq(roundResults.roundId, source.roundId) };
+      ? {
+          table: finalRankings,
+          attemptId: finalRankings.attemptId,
+          where: eq(finalRankings.finalisationId, source.finalisationId),
+        }
+      : {
+          table: roundResults,
+          attemptId: roundResults.attemptId,
+          where: eq(roundResults.roundId, source.roundId),
+        };
 
   return {
     /** The round's active finalisation with who made it, or undefined when it is not finalised. */
@@ -148,7 +156,12 @@ export function createReportsRepository(db: Db) {
     },
 
     /** One page of a group's final ranking after `afterPosition` (keyset: cheap at any depth). */
-    async rankingPage(finalisationId: number, groupKey: string, afterPosition: number, limit: number): Promise<RankingExportRow[]> {
+    async rankingPage(
+      finalisationId: number,
+      groupKey: string,
+      afterPosition: number,
+      limit: number,
+    ): Promise<RankingExportRow[]> {
       return db
         .select(rankingColumns)
         .from(finalRankings)
@@ -210,7 +223,10 @@ export function createReportsRepository(db: Db) {
      * Attempts started, and distinct participants starting one, per day range (the caller works
      * out the ranges in the contest's time zone). Void attempts are left out.
      */
-    async attemptsPerDay(roundId: number, days: DayRange[]): Promise<{ label: string; attempts: number; participants: number }[]> {
+    async attemptsPerDay(
+      roundId: number,
+      days: DayRange[],
+    ): Promise<{ label: string; attempts: number; participants: number }[]> {
       if (days.length === 0) return [];
       // One scan of the round's attempts against a small table of ranges.
       const values = sql.join(
@@ -242,7 +258,9 @@ export function createReportsRepository(db: Db) {
         .from(attempts)
         .where(and(eq(attempts.roundId, roundId), ne(attempts.status, 'voided')))
         .get();
-      return row && row.first !== null && row.last !== null ? { first: row.first, last: row.last, attempts: row.attempts } : null;
+      return row && row.first !== null && row.last !== null
+        ? { first: row.first, last: row.last, attempts: row.attempts }
+        : null;
     },
 
     /** How many counted attempts have each score, highest first. */
@@ -268,16 +286,27 @@ export function createReportsRepository(db: Db) {
     },
 
     async countedTotal(roundId: number): Promise<number> {
-      return db.select({ n: count() }).from(roundResults).where(eq(roundResults.roundId, roundId)).get()?.n ?? 0;
+      return (
+        db.select({ n: count() }).from(roundResults).where(eq(roundResults.roundId, roundId)).get()?.n ?? 0
+      );
     },
 
     /** A page of counted attempts in the provisional ranking order (score desc, duration, submitted). */
-    async countedPage(roundId: number, limit: number, offset: number): Promise<{ attemptId: number; userId: number; score: number }[]> {
+    async countedPage(
+      roundId: number,
+      limit: number,
+      offset: number,
+    ): Promise<{ attemptId: number; userId: number; score: number }[]> {
       return db
         .select({ attemptId: roundResults.attemptId, userId: roundResults.userId, score: roundResults.score })
         .from(roundResults)
         .where(eq(roundResults.roundId, roundId))
-        .orderBy(desc(roundResults.score), asc(roundResults.durationMs), asc(roundResults.submittedAt), asc(roundResults.userId))
+        .orderBy(
+          desc(roundResults.score),
+          asc(roundResults.durationMs),
+          asc(roundResults.submittedAt),
+          asc(roundResults.userId),
+        )
         .limit(limit)
         .offset(offset)
         .all();
@@ -297,7 +326,10 @@ export function createReportsRepository(db: Db) {
         .from(attemptQuestions)
         .leftJoin(
           answers,
-          and(eq(answers.attemptId, attemptQuestions.attemptId), eq(answers.questionId, attemptQuestions.questionId)),
+          and(
+            eq(answers.attemptId, attemptQuestions.attemptId),
+            eq(answers.questionId, attemptQuestions.questionId),
+          ),
         )
         .where(inArray(attemptQuestions.attemptId, attemptIds))
         .all();
@@ -306,7 +338,12 @@ export function createReportsRepository(db: Db) {
     /** Counted participants with their account email and registration, in pages by user id. */
     async identities(roundId: number, afterUserId: number, limit: number): Promise<IdentityRow[]> {
       return db
-        .select({ userId: roundResults.userId, attemptId: roundResults.attemptId, email: users.email, fields: entries.fields })
+        .select({
+          userId: roundResults.userId,
+          attemptId: roundResults.attemptId,
+          email: users.email,
+          fields: entries.fields,
+        })
         .from(roundResults)
         .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
         .innerJoin(entries, eq(entries.id, attempts.entryId))
@@ -344,7 +381,10 @@ export function createReportsRepository(db: Db) {
     async sharedIps(roundId: number, minAccounts: number) {
       const base = and(eq(attempts.roundId, roundId), ne(attempts.status, 'voided'), isNotNull(attempts.ip));
       const ips = db
-        .select({ ip: sql<string>`${attempts.ip}`, accounts: sql<number>`count(distinct ${attempts.userId})` })
+        .select({
+          ip: sql<string>`${attempts.ip}`,
+          accounts: sql<number>`count(distinct ${attempts.userId})`,
+        })
         .from(attempts)
         .where(base)
         .groupBy(attempts.ip)
@@ -355,12 +395,22 @@ export function createReportsRepository(db: Db) {
       const rows = db
         .select({ ip: sql<string>`${attempts.ip}`, attemptId: attempts.id, userId: attempts.userId })
         .from(attempts)
-        .where(and(base, inArray(attempts.ip, ips.map((i) => i.ip))))
+        .where(
+          and(
+            base,
+            inArray(
+              attempts.ip,
+              ips.map((i) => i.ip),
+            ),
+          ),
+        )
         .orderBy(asc(attempts.id))
         .all();
       return ips.map((i) => ({
         ip: i.ip,
-        attempts: rows.filter((r) => r.ip === i.ip).map((r) => ({ attemptId: r.attemptId, userId: r.userId })),
+        attempts: rows
+          .filter((r) => r.ip === i.ip)
+          .map((r) => ({ attemptId: r.attemptId, userId: r.userId })),
       }));
     },
 

@@ -13,6 +13,7 @@ import {
 
 export type Role = 'participant' | 'organiser' | 'judge' | 'admin';
 export type QuestionType = 'single' | 'multiple' | 'truefalse';
+export type QuestionStatus = 'active' | 'retired' | 'superseded';
 export type Visibility = 'immediately' | 'after_close' | 'never';
 export type AttemptStatus = 'in_progress' | 'submitted' | 'expired' | 'voided';
 export type ContestStatus = 'draft' | 'published' | 'closed';
@@ -106,11 +107,18 @@ export const questions = sqliteTable(
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
     difficulty: integer('difficulty'),
     explanation: text('explanation'),
-    status: text('status').$type<'active' | 'retired'>().notNull().default('active'),
+    /** active: drawable; retired: deleted by an organiser; superseded: replaced by a newer revision. */
+    status: text('status').$type<QuestionStatus>().notNull().default('active'),
+    /** The first revision's id (its own id for an original): the question's identity across edits. */
+    rootId: integer('root_id'),
+    revision: integer('revision').notNull().default(1),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [index('questions_bank_idx').on(t.bankId, t.status, t.difficulty)],
+  (t) => [
+    index('questions_bank_idx').on(t.bankId, t.status, t.difficulty),
+    index('questions_root_idx').on(t.rootId),
+  ],
 );
 
 /** One row per (question, tag), so that draws filter by tag with an index on any SQL dialect. */

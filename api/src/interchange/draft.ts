@@ -4,7 +4,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { QuestionInputSchema } from '../schemas/contests.ts';
-import { checkQuestion } from '../services/contests.ts';
+import { checkQuestion } from '../services/banks.ts';
 import { cleanText } from './text.ts';
 import {
   MAX_BYTES,

@@ -1,7 +1,7 @@
 // Shapes shared by every importer and exporter. A parsed file is a list of items, one per question
 // found in it (imported, skipped or broken), so that the upload preview can show every one of them
 // with its line or row; only file-level problems (too big, not UTF-8, malformed XML) stop a parse.
-import type { QuestionInput } from '../services/contests.ts';
+import type { QuestionInput } from '../services/banks.ts';
 
 export type InterchangeFormat = 'csv' | 'xlsx' | 'gift' | 'aiken' | 'moodle-xml';
 

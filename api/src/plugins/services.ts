@@ -4,6 +4,7 @@ import { createAttemptService, type AttemptService } from '../services/attempts.
 import { createContestService, type ContestService } from '../services/contests.ts';
 import { createRankingService, type RankingService } from '../services/rankings.ts';
 import { createJudgingService, type JudgingService } from '../services/judging.ts';
+import { createBankService, type BankService } from '../services/banks.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,6 +12,7 @@ declare module 'fastify' {
       rankings: RankingService;
       attempts: AttemptService;
       contests: ContestService;
+      banks: BankService;
       judging: JudgingService;
     };
   }
@@ -26,7 +28,8 @@ export default fp(
       graceMs: app.config.graceMs,
       log: app.log,
     });
-    const contests = createContestService({ repos: app.repos, attempts, now: app.now });
+    const banks = createBankService({ repos: app.repos });
+    const contests = createContestService({ repos: app.repos, attempts, banks, now: app.now });
     const judging = createJudgingService({
       repos: app.repos,
       rankings,
@@ -35,7 +38,7 @@ export default fp(
       now: app.now,
       graceMs: app.config.graceMs,
     });
-    app.decorate('services', { rankings, attempts, contests, judging });
+    app.decorate('services', { rankings, attempts, contests, banks, judging });
 
     // Rankings are a projection: rebuilt from SQL whenever the server starts.
     app.addHook('onReady', async () => {

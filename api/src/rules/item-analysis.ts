@@ -85,7 +85,11 @@ export function bandOf(index: number, n: number, k = extremeGroupSize(n)): Band 
 export function isCorrect(options: readonly ItemOption[], chosen: readonly string[] | null): boolean {
   const picked = new Set(chosen ?? []);
   const keyed = options.filter((o) => o.correct);
-  return keyed.length > 0 && keyed.every((o) => picked.has(o.id)) && options.every((o) => o.correct || !picked.has(o.id));
+  return (
+    keyed.length > 0 &&
+    keyed.every((o) => picked.has(o.id)) &&
+    options.every((o) => o.correct || !picked.has(o.id))
+  );
 }
 
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;

@@ -30,6 +30,10 @@ export const QuestionSchema = Type.Object({
   difficulty: Type.Union([Type.Integer(), Type.Null()]),
   explanation: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
+  revision: Type.Integer(),
+  /** The first revision's id: the question's identity across edits. */
+  rootId: Type.Integer(),
+  updatedAt: Type.String(),
 });
 
 export const FieldKey = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' });

@@ -1,12 +1,10 @@
 // Contests, rounds, entries and question banks: the organiser's authoring rules and the
 // participant's view of a contest.
-import { randomBytes } from 'node:crypto';
 import type {
   ContestGroup,
   ContestRow,
   DrawRule,
   NewUnit,
-  QuestionType,
   RegistrationField,
   Repositories,
   RoundRow,
@@ -17,18 +15,9 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.t
 import { drawQuestions, DrawUnsatisfiableError } from '../rules/draw.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { roundState, type AttemptService } from './attempts.ts';
+import type { BankService } from './banks.ts';
 
 export const STANDARD_FIELD_KEYS = ['fullName', 'dateOfBirth', 'phone', 'idNumber', 'unit', 'locality', 'group'];
-
-export interface QuestionInput {
-  type: QuestionType;
-  stem: string;
-  options: { text: string; correct: boolean }[];
-  points?: number;
-  tags?: string[];
-  difficulty?: number;
-  explanation?: string;
-}
 
 export interface RoundInput {
   title: string;
@@ -62,25 +51,6 @@ const DEFAULT_FIELDS: RegistrationField[] = [
   { key: 'fullName', label: 'Họ và tên / Full name', type: 'text', required: true },
 ];
 
-const optionId = () => randomBytes(6).toString('base64url');
-
-/** Validates a question's shape beyond what the JSON schema can say. */
-export function checkQuestion(q: QuestionInput): void {
-  const right = q.options.filter((o) => o.correct).length;
-  if (q.type === 'truefalse' && q.options.length !== 2) {
-    throw badRequest('BAD_QUESTION', 'A true/false question has exactly two options');
-  }
-  if (q.options.length < 2) throw badRequest('BAD_QUESTION', 'A question needs at least two options');
-  if ((q.type === 'single' || q.type === 'truefalse') && right !== 1) {
-    throw badRequest('BAD_QUESTION', 'A single-choice or true/false question needs exactly one correct option');
-  }
-  if (q.type === 'multiple' && right < 1) {
-    throw badRequest('BAD_QUESTION', 'A multiple-response question needs at least one correct option');
-  }
-  const texts = q.options.map((o) => o.text.trim().normalize('NFC'));
-  if (new Set(texts).size !== texts.length) throw badRequest('BAD_QUESTION', 'Two options have the same text');
-}
-
 const validTimeZone = (tz: string): boolean => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -90,8 +60,13 @@ const validTimeZone = (tz: string): boolean => {
   }
 };
 
-export function createContestService(deps: { repos: Repositories; attempts: AttemptService; now: () => number }) {
-  const { repos, attempts, now } = deps;
+export function createContestService(deps: {
+  repos: Repositories;
+  attempts: AttemptService;
+  banks: BankService;
+  now: () => number;
+}) {
+  const { repos, attempts, banks, now } = deps;
 
   const canManage = (user: UserRow, ownerId: number) => user.roles.includes('admin') || user.id === ownerId;
 
@@ -99,12 +74,6 @@ export function createContestService(deps: { repos: Repositories; attempts: Atte
     const contest = await repos.contests.byId(contestId);
     if (!contest || !canManage(user, contest.ownerId)) throw notFound('CONTEST_NOT_FOUND', 'No such contest');
     return contest;
-  };
-
-  const ownBank = async (bankId: number, user: UserRow) => {
-    const bank = await repos.banks.get(bankId);
-    if (!bank || !canManage(user, bank.ownerId)) throw notFound('BANK_NOT_FOUND', 'No such bank');
-    return bank;
   };
 
   /** Checks a draw against the banks now (the same matching an attempt start runs). */
@@ -115,7 +84,7 @@ export function createContestService(deps: { repos: Repositories; attempts: Atte
     }
     const pools = [];
     for (const rule of draw) {
-      await ownBank(rule.bankId, user).catch(() => {
+      await banks.ownBank(rule.bankId, user).catch(() => {
         throw badRequest('BAD_DRAW', `Bank ${rule.bankId} does not exist or is not yours`);
       });
       pools.push({ candidates: await repos.banks.candidateIds(rule), count: rule.count });
@@ -173,35 +142,6 @@ export function createContestService(deps: { repos: Repositories; attempts: Atte
   return {
     canManage,
     ownContest,
-
-    async createBank(user: UserRow, name: string) {
-      const bank = await repos.banks.create(user.id, name.trim());
-      return { id: bank.id, name: bank.name };
-    },
-    async listBanks(user: UserRow) {
-      const rows = await repos.banks.list(user.roles.includes('admin') ? null : user.id);
-      return rows.map((b) => ({ id: b.id, name: b.name, questionCount: b.questionCount }));
-    },
-    async addQuestion(user: UserRow, bankId: number, q: QuestionInput) {
-      await ownBank(bankId, user);
-      checkQuestion(q);
-      const [id] = await repos.banks.addQuestions(bankId, [
-        {
-          type: q.type,
-          stem: q.stem.trim().normalize('NFC'),
-          options: q.options.map((o) => ({ id: optionId(), text: o.text.trim().normalize('NFC'), correct: o.correct })),
-          points: q.points ?? 1,
-          tags: [...new Set((q.tags ?? []).map((t) => t.trim().normalize('NFC')).filter(Boolean))],
-          difficulty: q.difficulty ?? null,
-          explanation: q.explanation?.trim().normalize('NFC') || null,
-        },
-      ]);
-      return { id: id! };
-    },
-    async listQuestions(user: UserRow, bankId: number) {
-      await ownBank(bankId, user);
-      return repos.banks.listQuestions(bankId);
-    },
 
     async createContest(user: UserRow, input: ContestInput) {
       const fields = [...(input.registrationFields ?? DEFAULT_FIELDS)];

@@ -7,7 +7,13 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ContestRow, RankingExportRow, Repositories, RoundRow, UnitRow } from '@quizarena/db';
 import { conflict, notFound } from '../errors.ts';
-import { allocatePrizes, unitPrizes, type BoundaryTie, type FinalRow, type UnitParticipation } from '../rules/final-ranking.ts';
+import {
+  allocatePrizes,
+  unitPrizes,
+  type BoundaryTie,
+  type FinalRow,
+  type UnitParticipation,
+} from '../rules/final-ranking.ts';
 
 export interface ExportDeps {
   repos: Repositories;
@@ -123,7 +129,14 @@ function rankingColumns(contest: ContestRow, unitNames: Map<string, string>, clo
     };
     if (field.type === 'unit') {
       // The unit's name reads well; its code tells apart units with the same name.
-      columns.push({ header: field.label, width: 32, value: (r) => { const c = raw(r); return c === null ? null : (unitNames.get(c) ?? c); } });
+      columns.push({
+        header: field.label,
+        width: 32,
+        value: (r) => {
+          const c = raw(r);
+          return c === null ? null : (unitNames.get(c) ?? c);
+        },
+      });
       columns.push({ header: `${field.label} (mã / code)`, width: 14, value: raw });
     } else {
       columns.push({ header: field.label, width: field.key === 'fullName' ? 28 : 18, value: raw });
@@ -134,7 +147,11 @@ function rankingColumns(contest: ContestRow, unitNames: Map<string, string>, clo
     { header: 'Số câu đúng / Correct answers', width: 12, value: (r) => r.correctCount },
     { header: 'Dự đoán / Prediction', width: 12, value: (r) => r.prediction },
     { header: 'Độ lệch dự đoán / Prediction distance', width: 14, value: (r) => r.predictionDistance },
-    { header: 'Thời gian làm bài / Duration (mm:ss.SSS)', width: 14, value: (r) => formatDuration(r.durationMs) },
+    {
+      header: 'Thời gian làm bài / Duration (mm:ss.SSS)',
+      width: 14,
+      value: (r) => formatDuration(r.durationMs),
+    },
     { header: 'Nộp bài lúc / Submitted at', width: 30, value: (r) => clock.format(r.submittedAt) },
     { header: 'Giải / Prize', width: 24, value: (r) => r.prize },
   );
@@ -206,14 +223,22 @@ export function createExportService(deps: ExportDeps) {
     const order = new Map(contest.groups.map((g, i) => [g.key, i]));
     return present
       .map((p) => ({ ...p, name: contest.groups.find((g) => g.key === p.groupKey)?.name ?? null }))
-      .sort((a, b) => (order.get(a.groupKey) ?? 1e9) - (order.get(b.groupKey) ?? 1e9) || (a.groupKey < b.groupKey ? -1 : 1));
+      .sort(
+        (a, b) =>
+          (order.get(a.groupKey) ?? 1e9) - (order.get(b.groupKey) ?? 1e9) ||
+          (a.groupKey < b.groupKey ? -1 : 1),
+      );
   };
 
   /**
    * Ties across a prize band boundary in one group, recomputed from the frozen ranks (the
    * finalisation stores who won, not the ties). Reads pages until the bands are used up.
    */
-  const boundaryTies = async (finalisationId: number, groupKey: string, round: RoundRow): Promise<GroupTie[]> => {
+  const boundaryTies = async (
+    finalisationId: number,
+    groupKey: string,
+    round: RoundRow,
+  ): Promise<GroupTie[]> => {
     const places = round.prizeBands.reduce((s, b) => s + b.count, 0);
     if (places === 0) return [];
     const rows: RankingExportRow[] = [];
@@ -229,7 +254,11 @@ export function createExportService(deps: ExportDeps) {
       const used = allocation.awards.length + allocation.ties.reduce((s, t) => s + t.places, 0);
       if (complete || used >= places) {
         const byUser = new Map(rows.map((r) => [r.userId, r]));
-        return allocation.ties.map((t) => ({ ...t, groupKey, rows: t.userIds.map((id) => byUser.get(id)!).filter(Boolean) }));
+        return allocation.ties.map((t) => ({
+          ...t,
+          groupKey,
+          rows: t.userIds.map((id) => byUser.get(id)!).filter(Boolean),
+        }));
       }
     }
   };
@@ -243,13 +272,17 @@ export function createExportService(deps: ExportDeps) {
     return buildUnitTable(counts, unitRows);
   };
 
-  const filename = (contest: ContestRow, round: RoundRow, ext: string) => `ket-qua-${contest.slug}-vong-${round.id}.${ext}`;
+  const filename = (contest: ContestRow, round: RoundRow, ext: string) =>
+    `ket-qua-${contest.slug}-vong-${round.id}.${ext}`;
 
   const unitNameMap = async (contestId: number) =>
     new Map((await repos.contests.units(contestId)).map((u) => [u.code, u.name]));
 
   /** Every row of a finalisation in export order: groups in the contest's order, then position. */
-  async function* rankingRows(contest: ContestRow, finalisationId: number): AsyncGenerator<RankingExportRow[]> {
+  async function* rankingRows(
+    contest: ContestRow,
+    finalisationId: number,
+  ): AsyncGenerator<RankingExportRow[]> {
     for (const g of await groupsOf(contest, finalisationId)) {
       let after = 0;
       for (;;) {
@@ -270,7 +303,11 @@ export function createExportService(deps: ExportDeps) {
     const clock = zoneClock(contest.timeZone);
     const unitNames = await unitNameMap(contest.id);
     const columns = rankingColumns(contest, unitNames, clock);
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+      stream: out,
+      useStyles: true,
+      useSharedStrings: false,
+    });
     workbook.creator = 'Quizarena';
     workbook.created = new Date(now());
     const frozen = { views: [{ state: 'frozen' as const, ySplit: 1 }] };
@@ -283,7 +320,10 @@ export function createExportService(deps: ExportDeps) {
     // Ranking: one committed row at a time, pages read from SQL as the output drains.
     const ranking = workbook.addWorksheet('Ranking', frozen);
     ranking.columns = columns.map((c) => ({ width: c.width }));
-    header(ranking, columns.map((c) => c.header));
+    header(
+      ranking,
+      columns.map((c) => c.header),
+    );
     for await (const page of rankingRows(contest, finalisation.id)) {
       if (out.destroyed) return;
       for (const r of page) ranking.addRow(columns.map((c) => c.value(r))).commit();
@@ -294,11 +334,26 @@ export function createExportService(deps: ExportDeps) {
 
     // Prizes: winners by group and band, then ties across a band boundary for the judges.
     const groups = await groupsOf(contest, finalisation.id);
-    const groupName = (key: string) => (key === '' ? '' : (groups.find((g) => g.groupKey === key)?.name ?? key));
+    const groupName = (key: string) =>
+      key === '' ? '' : (groups.find((g) => g.groupKey === key)?.name ?? key);
     const prizes = workbook.addWorksheet('Prizes', frozen);
     prizes.columns = [14, 26, 8, 28, 30, 9, 14, 30].map((width) => ({ width }));
-    const personCells = (r: RankingExportRow) => [r.rank, r.name, r.unit, r.score, formatDuration(r.durationMs), clock.format(r.submittedAt)];
-    const personHeaders = ['Hạng / Rank', 'Họ và tên / Name', 'Đơn vị / Unit', 'Điểm / Score', 'Thời gian / Duration', 'Nộp bài lúc / Submitted at'];
+    const personCells = (r: RankingExportRow) => [
+      r.rank,
+      r.name,
+      r.unit,
+      r.score,
+      formatDuration(r.durationMs),
+      clock.format(r.submittedAt),
+    ];
+    const personHeaders = [
+      'Hạng / Rank',
+      'Họ và tên / Name',
+      'Đơn vị / Unit',
+      'Điểm / Score',
+      'Thời gian / Duration',
+      'Nộp bài lúc / Submitted at',
+    ];
     header(prizes, ['Bảng / Group', 'Giải / Prize', ...personHeaders]);
     for (const w of await reports.winners(finalisation.id)) {
       prizes.addRow([groupName(w.groupKey), w.prize, ...personCells(w)]).commit();
@@ -316,7 +371,8 @@ export function createExportService(deps: ExportDeps) {
     if (ties.length > 0) {
       header(prizes, ['Bảng / Group', 'Giải / Prize', ...personHeaders, 'Số suất còn lại / Places left']);
       for (const t of ties) {
-        for (const r of t.rows) prizes.addRow([groupName(t.groupKey), t.prize, ...personCells(r), t.places]).commit();
+        for (const r of t.rows)
+          prizes.addRow([groupName(t.groupKey), t.prize, ...personCells(r), t.places]).commit();
       }
     }
     prizes.commit();
@@ -336,12 +392,23 @@ export function createExportService(deps: ExportDeps) {
     ]);
     const table = await unitTable(contest, finalisation.id);
     for (const u of table.units) {
-      const row = units.addRow([u.unitCode, u.unitName, u.parentCode, u.participants, u.headcount, u.rate, u.rankByCount, u.rankByRate]);
+      const row = units.addRow([
+        u.unitCode,
+        u.unitName,
+        u.parentCode,
+        u.participants,
+        u.headcount,
+        u.rate,
+        u.rankByCount,
+        u.rankByRate,
+      ]);
       row.getCell(6).numFmt = '0.00%';
       row.commit();
     }
     if (table.withoutUnit > 0) {
-      units.addRow([null, 'Không có đơn vị / No unit', null, table.withoutUnit, null, null, null, null]).commit();
+      units
+        .addRow([null, 'Không có đơn vị / No unit', null, table.withoutUnit, null, null, null, null])
+        .commit();
     }
     units.commit();
 
@@ -429,8 +496,10 @@ export function createExportService(deps: ExportDeps) {
     async publicResults(roundId: number) {
       const { round, contest } = await loadRound(roundId);
       if (contest.status === 'draft') throw notFound('ROUND_NOT_FOUND', 'No such round');
-      const finalisation = round.resultsStatus === 'published' ? await reports.finalisation(roundId) : undefined;
-      if (!finalisation) throw notFound('RESULTS_NOT_PUBLISHED', 'The results of this round are not published yet');
+      const finalisation =
+        round.resultsStatus === 'published' ? await reports.finalisation(roundId) : undefined;
+      if (!finalisation)
+        throw notFound('RESULTS_NOT_PUBLISHED', 'The results of this round are not published yet');
       const groups = await groupsOf(contest, finalisation.id);
       const winners = await reports.winners(finalisation.id);
       const person = (r: RankingExportRow) => ({
@@ -489,7 +558,7 @@ export function createExportService(deps: ExportDeps) {
               rankByRate: u.rankByRate,
             })),
           withoutUnit: table.withoutUnit,
-          byLocality: localities,
+          byLocality: sortLocalities(localities),
         },
       };
     },
@@ -497,6 +566,19 @@ export function createExportService(deps: ExportDeps) {
 }
 
 export type ExportService = ReturnType<typeof createExportService>;
+
+const vietnamese = new Intl.Collator('vi');
+
+/** Localities most participants first, then in Vietnamese alphabetical order ("not given" last among equals). */
+export function sortLocalities<T extends { locality: string | null; participants: number }>(
+  rows: readonly T[],
+): T[] {
+  return [...rows].sort(
+    (a, b) =>
+      b.participants - a.participants ||
+      (a.locality === null ? 1 : b.locality === null ? -1 : vietnamese.compare(a.locality, b.locality)),
+  );
+}
 
 export interface UnitTableRow {
   unitCode: string;
@@ -514,7 +596,10 @@ export interface UnitTableRow {
  * Every unit of the contest with its participants (0 included), most participants first, with
  * the collective prize ranks of unitPrizes; participants without a unit are counted apart.
  */
-export function buildUnitTable(counts: readonly { unitCode: string | null; participants: number }[], unitRows: readonly UnitRow[]) {
+export function buildUnitTable(
+  counts: readonly { unitCode: string | null; participants: number }[],
+  unitRows: readonly UnitRow[],
+) {
   const byCode = new Map<string, number>();
   let withoutUnit = 0;
   for (const c of counts) {
@@ -530,7 +615,8 @@ export function buildUnitTable(counts: readonly { unitCode: string | null; parti
   }));
   // A code no longer among the contest's units still counts, under its code.
   for (const [code, n] of byCode) {
-    if (!known.has(code)) participation.push({ unitCode: code, unitName: code, participants: n, headcount: null });
+    if (!known.has(code))
+      participation.push({ unitCode: code, unitName: code, participants: n, headcount: null });
   }
   const prizes = unitPrizes(participation);
   const rateRank = new Map(prizes.byRate.map((r) => [r.unitCode, r]));
@@ -539,7 +625,7 @@ export function buildUnitTable(counts: readonly { unitCode: string | null; parti
     return {
       unitCode: u.unitCode,
       unitName: u.unitName,
-      parentCode: known.get(u.unitCode)?.parentCode ?? null,
+      parentCode: known.get(u.unitCode)?.parentCode || null,
       participants: u.participants,
       headcount: u.headcount,
       rate: rate ? rate.rate : null,

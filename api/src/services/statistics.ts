@@ -9,7 +9,7 @@ import type { ContestRow, Repositories, RoundRow, UserRow } from '@quizarena/db'
 import { AppError, notFound, unauthorized } from '../errors.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { bandOf, createItemAnalysis, extremeGroupSize, type ItemStats } from '../rules/item-analysis.ts';
-import { buildUnitTable, XLSX_TYPE, zoneClock } from './exports.ts';
+import { buildUnitTable, sortLocalities, XLSX_TYPE, zoneClock } from './exports.ts';
 
 export interface StatisticsDeps {
   repos: Repositories;
@@ -40,7 +40,7 @@ export interface Flag {
 }
 
 /** An ID number as typed, without spaces, dots or dashes, upper case. */
-export const normaliseIdNumber = (raw: string): string => raw.replace(/[\s.\-]/g, '').toUpperCase();
+export const normaliseIdNumber = (raw: string): string => raw.replace(/[\s.-]/g, '').toUpperCase();
 
 /**
  * A phone number's digits only; a Vietnamese number written internationally (+84 / 0084 ...)
@@ -48,7 +48,11 @@ export const normaliseIdNumber = (raw: string): string => raw.replace(/[\s.\-]/g
  */
 export function normalisePhone(raw: string): string {
   const digits = raw.replace(/\D/g, '');
-  const international = raw.trim().startsWith('+') ? digits : digits.startsWith('00') ? digits.slice(2) : null;
+  const international = raw.trim().startsWith('+')
+    ? digits
+    : digits.startsWith('00')
+      ? digits.slice(2)
+      : null;
   if (international !== null && international.startsWith('84') && international.length >= 10) {
     return `0${international.slice(2)}`;
   }
@@ -128,7 +132,11 @@ export function createStatisticsService(deps: StatisticsDeps) {
     if (contest.status === 'draft') throw notFound('ROUND_NOT_FOUND', 'No such round');
     if (round.resultsStatus === 'published') return { round, contest, view: 'public' as StatisticsView };
     if (!user) throw unauthorized('Sign in first: the results of this round are not published yet');
-    throw new AppError(403, 'FORBIDDEN', 'Statistics are for judges and the organiser until the results are published');
+    throw new AppError(
+      403,
+      'FORBIDDEN',
+      'Statistics are for judges and the organiser until the results are published',
+    );
   };
 
   /** The full view or a refusal, for the XLSX (same roles as the full view). */
@@ -136,7 +144,11 @@ export function createStatisticsService(deps: StatisticsDeps) {
     const { round, contest } = await loadRound(roundId);
     if (!user) throw unauthorized();
     if (!fullAccess(user, contest)) {
-      throw new AppError(403, 'FORBIDDEN', 'Statistics exports are for judges, admins and the contest organiser');
+      throw new AppError(
+        403,
+        'FORBIDDEN',
+        'Statistics exports are for judges, admins and the contest organiser',
+      );
     }
     return { round, contest };
   };
@@ -173,15 +185,19 @@ export function createStatisticsService(deps: StatisticsDeps) {
         rate: u.rate,
       })),
       withoutUnit: table.withoutUnit,
-      byLocality,
+      byLocality: sortLocalities(byLocality),
     };
   };
 
   const scores = async (round: RoundRow) => {
-    const [desc, maxScore] = await Promise.all([reports.scoreHistogram(round.id), reports.maxScore(round.id)]);
+    const [desc, maxScore] = await Promise.all([
+      reports.scoreHistogram(round.id),
+      reports.maxScore(round.id),
+    ]);
     const histogram = desc.slice().reverse();
     const n = histogram.reduce((s, h) => s + h.count, 0);
-    const mean = n === 0 ? null : Math.round((histogram.reduce((s, h) => s + h.score * h.count, 0) / n) * 1000) / 1000;
+    const mean =
+      n === 0 ? null : Math.round((histogram.reduce((s, h) => s + h.score * h.count, 0) / n) * 1000) / 1000;
     // The median from the histogram: the middle value (mean of the two middle ones when even).
     const nth = (k: number): number => {
       let seen = 0;
@@ -222,7 +238,20 @@ export function createStatisticsService(deps: StatisticsDeps) {
   };
 
   const statistics = async (round: RoundRow, contest: ContestRow, view: StatisticsView) => {
-    const base = {
+    const base: {
+      view: StatisticsView;
+      round: {
+        id: number;
+        title: string;
+        contestSlug: string;
+        timeZone: string;
+        questionCount: number;
+        resultsStatus: string;
+      };
+      participation: Awaited<ReturnType<typeof participation>>;
+      scores: Awaited<ReturnType<typeof scores>>;
+      itemAnalysis?: Awaited<ReturnType<typeof items>>;
+    } = {
       view,
       round: {
         id: round.id,
@@ -235,8 +264,8 @@ export function createStatisticsService(deps: StatisticsDeps) {
       participation: await participation(round, contest),
       scores: await scores(round),
     };
-    if (view === 'public') return base;
-    return { ...base, itemAnalysis: await items(round) };
+    if (view === 'full') base.itemAnalysis = await items(round);
+    return base;
   };
 
   return {
@@ -251,8 +280,18 @@ export function createStatisticsService(deps: StatisticsDeps) {
       const stats = await statistics(round, contest, 'full');
       const out = new PassThrough();
       const write = async () => {
-        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-        const sheet = (name: string, headers: string[], widths: number[], rows: (string | number | null)[][], percentCols: number[] = []) => {
+        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+          stream: out,
+          useStyles: true,
+          useSharedStrings: false,
+        });
+        const sheet = (
+          name: string,
+          headers: string[],
+          widths: number[],
+          rows: (string | number | null)[][],
+          percentCols: number[] = [],
+        ) => {
           const ws = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
           ws.columns = widths.map((width) => ({ width }));
           const head = ws.addRow(headers);
@@ -274,7 +313,13 @@ export function createStatisticsService(deps: StatisticsDeps) {
         );
         sheet(
           'Units',
-          ['Mã đơn vị / Unit code', 'Tên đơn vị / Unit', 'Số người tham gia / Participants', 'Biên chế / Headcount', 'Tỉ lệ / Rate'],
+          [
+            'Mã đơn vị / Unit code',
+            'Tên đơn vị / Unit',
+            'Số người tham gia / Participants',
+            'Biên chế / Headcount',
+            'Tỉ lệ / Rate',
+          ],
           [14, 36, 14, 12, 10],
           [
             ...p.byUnit.map((u) => [u.unitCode, u.unitName, u.participants, u.headcount, u.rate]),
@@ -294,7 +339,7 @@ export function createStatisticsService(deps: StatisticsDeps) {
           [10, 14],
           stats.scores.histogram.map((h) => [h.score, h.count]),
         );
-        const itemList: ItemStats[] = stats.itemAnalysis.items;
+        const itemList: ItemStats[] = stats.itemAnalysis?.items ?? [];
         sheet(
           'Items',
           [
@@ -339,7 +384,15 @@ export function createStatisticsService(deps: StatisticsDeps) {
           ],
           [10, 12, 50, 10, 10, 12, 12],
           itemList.flatMap((i) =>
-            i.options.map((o) => [i.questionId, o.id, o.text, o.correct ? 'x' : null, o.chosen, o.chosenTop, o.chosenBottom]),
+            i.options.map((o) => [
+              i.questionId,
+              o.id,
+              o.text,
+              o.correct ? 'x' : null,
+              o.chosen,
+              o.chosenTop,
+              o.chosenBottom,
+            ]),
           ),
         );
         await workbook.commit();
@@ -348,13 +401,19 @@ export function createStatisticsService(deps: StatisticsDeps) {
         deps.onStreamError?.(err);
         out.destroy(err instanceof Error ? err : new Error(String(err)));
       });
-      return { filename: `thong-ke-${contest.slug}-vong-${round.id}.xlsx`, contentType: XLSX_TYPE, stream: out };
+      return {
+        filename: `thong-ke-${contest.slug}-vong-${round.id}.xlsx`,
+        contentType: XLSX_TYPE,
+        stream: out,
+      };
     },
 
     /** Suspicion flags for the judges: they inform, judges decide. */
     async flags(roundId: number) {
       const { round, contest } = await loadRound(roundId);
-      const phoneKeys = new Set(contest.registrationFields.filter((f) => f.type === 'phone' || f.key === 'phone').map((f) => f.key));
+      const phoneKeys = new Set(
+        contest.registrationFields.filter((f) => f.type === 'phone' || f.key === 'phone').map((f) => f.key),
+      );
       const ids = duplicateCollector('same_id_number');
       const phones = duplicateCollector('same_phone');
       const emails = duplicateCollector('same_email');
@@ -370,7 +429,8 @@ export function createStatisticsService(deps: StatisticsDeps) {
           }
           emails.add(normaliseEmail(p.email), p.userId, p.attemptId);
           const typed = p.fields.email;
-          if (typed && normaliseEmail(typed) !== normaliseEmail(p.email)) emails.add(normaliseEmail(typed), p.userId, p.attemptId);
+          if (typed && normaliseEmail(typed) !== normaliseEmail(p.email))
+            emails.add(normaliseEmail(typed), p.userId, p.attemptId);
         }
         if (page.length < IDENTITY_PAGE) break;
         after = page.at(-1)!.userId;
@@ -390,7 +450,11 @@ export function createStatisticsService(deps: StatisticsDeps) {
       }));
       return {
         flags: [...ids.flags(), ...phones.flags(), ...emails.flags(), ...fast, ...shared],
-        thresholds: { fastUnderMs: limit, fastMinShare: FAST_MIN_SHARE, sharedIpMinAccounts: SHARED_IP_MIN_ACCOUNTS },
+        thresholds: {
+          fastUnderMs: limit,
+          fastMinShare: FAST_MIN_SHARE,
+          sharedIpMinAccounts: SHARED_IP_MIN_ACCOUNTS,
+        },
       };
     },
   };

@@ -10,7 +10,7 @@ runRankingStoreContract(
   (store) => store.close(),
 );
 
-test('MemoryRankingStore: 100k upserts and rank reads stay fast (O(log n))', async () => {
+test('MemoryRankingStore: 100k upserts and re-upserts keep one entry each and a consistent order', async () => {
   const store = new MemoryRankingStore();
   const n = 100_000;
   const r = (id: number): RankedResult => ({
@@ -21,15 +21,11 @@ test('MemoryRankingStore: 100k upserts and rank reads stay fast (O(log n))', asy
     name: `P${id}`,
     unit: null,
   });
-  const started = performance.now();
   for (let id = 0; id < n; id++) await store.upsert('round:1', r(id));
   for (let id = 0; id < n; id += 3) await store.upsert('round:1', { ...r(id), score: 500 });
-  const perUpsert = ((performance.now() - started) * 1000) / (n + n / 3);
-  const readStart = performance.now();
-  for (let id = 0; id < 10_000; id++) await store.entryOf('round:1', (id * 13) % n);
-  const perRead = ((performance.now() - readStart) * 1000) / 10_000;
   assert.equal(await store.count('round:1'), n);
-  // Generous bounds (shared CI machines); the benchmark reports the real figures.
-  assert.ok(perUpsert < 50, `upsert took ${perUpsert.toFixed(1)} µs on average`);
-  assert.ok(perRead < 50, `entryOf took ${perRead.toFixed(1)} µs on average`);
+  // Ranks read one by one agree with the order of the pages (timings live in bench/).
+  const page = await store.page('round:1', 100, 50_000);
+  for (const e of page.entries) assert.equal((await store.entryOf('round:1', e.participantId))?.rank, e.rank);
+  for (let i = 1; i < page.entries.length; i++) assert.ok(page.entries[i]!.rank >= page.entries[i - 1]!.rank);
 });

@@ -32,7 +32,12 @@ export const PublicResultsSchema = Type.Object({
   hash: Type.String(),
   participants: Type.Integer(),
   prediction: Nullable(
-    Type.Object({ kind: Type.String(), value: Type.Number(), allCorrect: Type.Integer(), participants: Type.Integer() }),
+    Type.Object({
+      kind: Type.String(),
+      value: Type.Number(),
+      allCorrect: Type.Integer(),
+      participants: Type.Integer(),
+    }),
   ),
   groups: Type.Array(
     Type.Object({
@@ -64,7 +69,10 @@ export const PublicResultsSchema = Type.Object({
 const attachment = (filename: string) =>
   `attachment; filename="${filename.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 
-const sendFile = (reply: FastifyReply, file: { filename: string; contentType: string; stream: NodeJS.ReadableStream }) =>
+export const sendFile = (
+  reply: FastifyReply,
+  file: { filename: string; contentType: string; stream: NodeJS.ReadableStream },
+) =>
   reply
     .header('content-type', file.contentType)
     .header('content-disposition', attachment(file.filename))

@@ -1,0 +1,199 @@
+// The audit log viewer (judges, admins) with its filters and paging, the chain check (admins) that
+// finds a row altered behind the API's back, and `npm run audit:verify` on a database file.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  makeAccountWithRoles,
+  makeApp,
+  makeContestWithRound,
+  makeParticipant,
+  ok,
+  refusal,
+  takeRound,
+  tempDatabase,
+  type Account,
+  type ContestFixture,
+  type TestApp,
+} from '../helpers.ts';
+import { get } from './report-fixtures.ts';
+
+interface Entry {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  data: Record<string, unknown>;
+  ip: string | null;
+  hash: string;
+  prevHash: string;
+}
+interface Page {
+  total: number;
+  entries: Entry[];
+}
+interface Report {
+  ok: boolean;
+  checked: number;
+  brokenAt: number | null;
+  reason: string | null;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+
+/** Two participants' attempts (start + submit each) and three contest entries by an organiser. */
+async function fill(t: TestApp) {
+  const f = await makeContestWithRound(t.app, { questions: 2 });
+  const people = [await makeParticipant(t.app, f.slug), await makeParticipant(t.app, f.slug)];
+  for (const p of people) await takeRound(t, f.roundId, p.cookie, { rightCount: 1, takeMs: 30_000 });
+  for (let i = 1; i <= 3; i++) {
+    await t.app.repos.audit.append({
+      at: t.clock.now + i,
+      actorId: f.organiser.id,
+      action: 'contest.update',
+      targetType: 'contest',
+      targetId: f.contestId,
+      data: { title: `Cuộc thi ${i}` },
+      ip: '10.0.0.1',
+    });
+  }
+  return { f, people };
+}
+
+describe('the audit log', async () => {
+  const t = await makeApp();
+  after(t.close);
+  const { app } = t;
+  let judge: Account;
+  let admin: Account;
+  let f: ContestFixture;
+  let people: Account[];
+
+  before(async () => {
+    judge = await makeAccountWithRoles(app, ['judge'], 'judge');
+    admin = await makeAccountWithRoles(app, ['admin'], 'admin');
+    ({ f, people } = await fill(t));
+  });
+
+  const list = async (query: string, cookie = judge.cookie) =>
+    ok<Page>(await get(app, `/api/audit${query}`, cookie));
+
+  test('who may read it and who may verify it', async () => {
+    refusal(await get(app, '/api/audit'), 401, 'UNAUTHENTICATED');
+    refusal(await get(app, '/api/audit', people[0]!.cookie), 403, 'FORBIDDEN');
+    refusal(await get(app, '/api/audit', f.organiser.cookie), 403, 'FORBIDDEN');
+    ok(await get(app, '/api/audit', admin.cookie));
+    refusal(await get(app, '/api/audit/verify'), 401, 'UNAUTHENTICATED');
+    refusal(await get(app, '/api/audit/verify', people[0]!.cookie), 403, 'FORBIDDEN');
+    refusal(await get(app, '/api/audit/verify', judge.cookie), 403, 'FORBIDDEN');
+    refusal(await get(app, '/api/audit?limit=0', judge.cookie), 400);
+    refusal(await get(app, '/api/audit?actorId=abc', judge.cookie), 400);
+  });
+
+  test('entries come newest first, with the actor and ISO times', async () => {
+    const page = await list('');
+    // Other actions (authoring, say) may be audited too: look at the ones this test made.
+    assert.ok(page.total >= 7);
+    assert.deepEqual(
+      page.entries.slice(0, 3).map((e) => e.action),
+      ['contest.update', 'contest.update', 'contest.update'],
+    );
+    assert.deepEqual(
+      page.entries.filter((e) => e.action.startsWith('attempt.')).map((e) => e.action),
+      ['attempt.submit', 'attempt.start', 'attempt.submit', 'attempt.start'],
+    );
+    assert.ok(page.entries.every((e, i) => i === 0 || e.id < page.entries[i - 1]!.id));
+    const newest = page.entries[0]!;
+    assert.deepEqual(
+      [newest.actorId, newest.actorName, newest.targetType, newest.targetId, newest.data, newest.ip],
+      [
+        f.organiser.id,
+        'organiser account',
+        'contest',
+        String(f.contestId),
+        { title: 'Cuộc thi 3' },
+        '10.0.0.1',
+      ],
+    );
+    assert.match(newest.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(newest.prevHash, page.entries[1]!.hash, 'each entry links to the one before');
+  });
+
+  test('filters by action, target and actor, and pages', async () => {
+    assert.equal((await list('?action=attempt.start')).total, 2);
+    assert.deepEqual(
+      (await list(`?actorId=${people[1]!.id}`)).entries.map((e) => e.action),
+      ['attempt.submit', 'attempt.start'],
+    );
+    const attempts = await list('?targetType=attempt');
+    assert.equal(attempts.total, 4);
+    const one = await list(`?targetType=attempt&targetId=${attempts.entries[0]!.targetId}`);
+    assert.deepEqual(
+      one.entries.map((e) => e.action),
+      ['attempt.submit', 'attempt.start'],
+    );
+    assert.equal(
+      (await list(`?action=contest.update&actorId=${f.organiser.id}&targetId=${f.contestId}`)).total,
+      3,
+    );
+    assert.equal((await list('?action=nothing.like.this')).total, 0);
+    const paged = await list('?limit=2&offset=1', admin.cookie);
+    assert.equal(paged.total, (await list('')).total);
+    assert.deepEqual(
+      paged.entries.map((e) => e.data.title),
+      ['Cuộc thi 2', 'Cuộc thi 1'],
+    );
+  });
+
+  test('verify reports an intact chain, then the row altered in SQL', async () => {
+    assert.deepEqual(ok<Report>(await get(app, '/api/audit/verify', admin.cookie)), {
+      ok: true,
+      checked: (await list('')).total,
+      brokenAt: null,
+      reason: null,
+    });
+    const target = (await list('?action=attempt.submit')).entries.at(-1)!;
+    app.database.sqlite.prepare('UPDATE audit_log SET data = ? WHERE id = ?').run('{"score":100}', target.id);
+    const report = ok<Report>(await get(app, '/api/audit/verify', admin.cookie));
+    assert.equal(report.ok, false);
+    assert.equal(report.brokenAt, target.id);
+    assert.equal(report.checked, target.id - 1);
+    assert.match(report.reason!, /altered/);
+  });
+});
+
+describe('npm run audit:verify', () => {
+  test('exits 0 on an intact chain and 1 once a row is altered; 2 without a database', async () => {
+    const db = tempDatabase();
+    const t = await makeApp({ databaseFile: db.file });
+    try {
+      await fill(t);
+      const run = (dataDir: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
+          cwd: ROOT,
+          env: { ...process.env, DATA_DIR: dataDir },
+          encoding: 'utf8',
+        });
+      const dir = path.dirname(db.file);
+      const good = run(dir);
+      assert.equal(good.status, 0, good.stderr);
+      const total = (await t.app.repos.reports.auditPage({}, 1, 0)).total;
+      assert.match(good.stdout, new RegExp(`Audit chain intact: ${total} entries checked`));
+
+      t.app.database.sqlite.prepare(`UPDATE audit_log SET data = '{"forged":true}' WHERE id = 3`).run();
+      const bad = run(dir);
+      assert.equal(bad.status, 1, bad.stdout);
+      assert.match(bad.stderr, /BROKEN at entry 3/);
+
+      const none = run(path.join(dir, 'nowhere'));
+      assert.equal(none.status, 2);
+    } finally {
+      await t.close();
+      db.remove();
+    }
+  });
+});
