@@ -47,9 +47,7 @@ export const DEMO_FIELDS: RegistrationField[] = [
   { key: 'group', label: 'Bảng thi / Division', type: 'select', required: true, options: ['A', 'B', 'C'] },
 ];
 
-const RULES = `Thể lệ / Rules
-
-1. Đối tượng: mọi công dân Việt Nam đang sinh sống, học tập và công tác trong và ngoài nước.
+const RULES = `1. Đối tượng: mọi công dân Việt Nam đang sinh sống, học tập và công tác trong và ngoài nước.
    Who: every Vietnamese citizen at home or abroad.
 2. Mỗi tuần có một đợt thi gồm 20 câu hỏi trắc nghiệm, làm trong 15 phút; mỗi người được thi tối đa 2 lần mỗi đợt, lượt có kết quả cao nhất được tính.
    Each weekly round has 20 multiple-choice questions in 15 minutes; up to 2 attempts, the best counts.
