@@ -60,8 +60,10 @@ export const GroupSchema = Type.Object({
 export const UnitSchema = Type.Object({
   code: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }),
   name: Type.String({ minLength: 1, maxLength: 300 }),
-  parentCode: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
-  headcount: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  // Null first: with Fastify's type coercion, a null tried against the string or integer
+  // branch first would be coerced to '' or 0.
+  parentCode: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 40 })])),
+  headcount: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0 })])),
 });
 
 export const ContestInputSchema = Type.Object({

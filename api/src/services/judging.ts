@@ -61,7 +61,14 @@ export function createJudgingService(deps: JudgingDeps) {
       : null;
     const groups = groupKeys.length > 0 ? groupKeys : [''];
     const byGroup = new Map<string, Candidate[]>(groups.map((g) => [g, []]));
-    for (const c of candidates) byGroup.get(groupKeys.length > 0 ? (c.groupKey ?? '') : '')?.push(c);
+    // A participant whose group is not (or no longer) one of the contest's is ranked in a group of
+    // its own rather than dropped.
+    for (const c of candidates) {
+      const key = groupKeys.length > 0 ? (c.groupKey ?? '') : '';
+      const list = byGroup.get(key) ?? [];
+      if (list.length === 0) byGroup.set(key, list);
+      list.push(c);
+    }
     const ranked = new Map<string, { rows: FinalRow[]; prizes: Map<number, string>; ties: ReturnType<typeof allocatePrizes>['ties'] }>();
     for (const [group, list] of byGroup) {
       const rows = finalRanking(list, actual);

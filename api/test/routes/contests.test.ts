@@ -9,6 +9,7 @@ import {
   enter,
   HOUR,
   makeApp,
+  makeOrganiser,
   makeContestWithRound,
   ok,
   refusal,
@@ -398,5 +399,36 @@ describe('contest routes', async () => {
         `a contest created with groups and the default fields cannot be entered at all: ${entered.body}`,
       );
     });
+  });
+});
+
+describe('nullable fields in requests stay null', async () => {
+  const t = await makeApp();
+  after(t.close);
+
+  test('a unit with parentCode and headcount null is stored with nulls, not coerced', async () => {
+    const organiser = await makeOrganiser(t.app);
+    const res = ok<{ contest: { id: number } }>(
+      await call(t.app, 'POST', '/api/contests', {
+        cookie: organiser.cookie,
+        payload: {
+          slug: `nulls-${process.pid}`,
+          title: 'Nulls',
+          units: [
+            { code: 'A', name: 'Tỉnh A', parentCode: null, headcount: null },
+            { code: 'A1', name: 'Xã A1', parentCode: 'A', headcount: 12 },
+          ],
+        },
+      }),
+      201,
+    );
+    const units = await t.app.repos.contests.units(res.contest.id);
+    assert.deepEqual(
+      units.map((u) => [u.code, u.parentCode, u.headcount]),
+      [
+        ['A', null, null],
+        ['A1', 'A', 12],
+      ],
+    );
   });
 });
