@@ -90,18 +90,8 @@ export function createAttemptRepository(db: Db) {
     return row;
   };
 
-  // The answer-save path reads these on every request: prepared once.
+  // Read on every attempt action: prepared once.
   const byId = db.select().from(attempts).where(eq(attempts.id, sql.placeholder('id'))).prepare();
-  const questionOf = db
-    .select()
-    .from(attemptQuestions)
-    .where(
-      and(
-        eq(attemptQuestions.attemptId, sql.placeholder('attemptId')),
-        eq(attemptQuestions.questionId, sql.placeholder('questionId')),
-      ),
-    )
-    .prepare();
 
   return {
     /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
@@ -160,9 +150,6 @@ export function createAttemptRepository(db: Db) {
         .where(eq(attemptQuestions.attemptId, attemptId))
         .orderBy(asc(attemptQuestions.position))
         .all();
-    },
-    async question(attemptId: number, questionId: number): Promise<AttemptQuestionRow | undefined> {
-      return questionOf.get({ attemptId, questionId });
     },
     async answers(attemptId: number) {
       return db

@@ -1,5 +1,5 @@
 // Contests, their units, rounds and participants' entries.
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { contests, entries, rounds, units } from './schema.ts';
 
@@ -12,6 +12,14 @@ export type NewUnit = { code: string; name: string; parentCode: string | null; h
 export type NewRound = Omit<typeof rounds.$inferInsert, 'id' | 'createdAt'>;
 
 export function createContestRepository(db: Db) {
+  // Read on every attempt action and leaderboard read: prepared once.
+  const contestById = db.select().from(contests).where(eq(contests.id, sql.placeholder('id'))).prepare();
+  const roundById = db.select().from(rounds).where(eq(rounds.id, sql.placeholder('id'))).prepare();
+  const entryOf = db
+    .select()
+    .from(entries)
+    .where(and(eq(entries.contestId, sql.placeholder('contestId')), eq(entries.userId, sql.placeholder('userId'))))
+    .prepare();
   return {
     async create(contest: NewContest, unitList: NewUnit[]): Promise<ContestRow> {
       return db.transaction((tx) => {
@@ -32,7 +40,7 @@ export function createContestRepository(db: Db) {
       return db.select().from(contests).where(eq(contests.slug, slug)).get();
     },
     async byId(id: number): Promise<ContestRow | undefined> {
-      return db.select().from(contests).where(eq(contests.id, id)).get();
+      return contestById.get({ id });
     },
     async listVisible(): Promise<ContestRow[]> {
       return db
@@ -61,7 +69,7 @@ export function createContestRepository(db: Db) {
         .get();
     },
     async round(id: number): Promise<RoundRow | undefined> {
-      return db.select().from(rounds).where(eq(rounds.id, id)).get();
+      return roundById.get({ id });
     },
     async roundsOf(contestId: number): Promise<RoundRow[]> {
       return db
@@ -75,11 +83,7 @@ export function createContestRepository(db: Db) {
       return db.select().from(rounds).all();
     },
     async entry(contestId: number, userId: number): Promise<EntryRow | undefined> {
-      return db
-        .select()
-        .from(entries)
-        .where(and(eq(entries.contestId, contestId), eq(entries.userId, userId)))
-        .get();
+      return entryOf.get({ contestId, userId });
     },
     async createEntry(e: Omit<typeof entries.$inferInsert, 'id' | 'createdAt'>): Promise<EntryRow> {
       return db

@@ -24,6 +24,8 @@ export default fp(
         lazyConnect: true,
         maxRetriesPerRequest: 2,
         connectTimeout: 3000,
+        // Every command of one event-loop turn (rate-limit checks, board updates) leaves in one write.
+        enableAutoPipelining: true,
       });
       redis.on('error', (err: Error) => app.log.warn({ err: err.message }, 'redis connection error'));
       try {

@@ -36,6 +36,15 @@ export const QuestionSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
+/**
+ * A nullable request field as one JSON-schema type list. With Fastify's type coercion an anyOf
+ * union coerces: null to '' or 0 when the value branch comes first, 0 to null the other way round;
+ * `type: [T, 'null']` coerces neither.
+ */
+function NullableInput<T>(schema: { type: 'string' | 'integer'; [k: string]: unknown }) {
+  return Type.Unsafe<T | null>({ ...schema, type: [schema.type, 'null'] });
+}
+
 export const FieldKey = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' });
 
 export const RegistrationFieldSchema = Type.Object({
@@ -60,10 +69,8 @@ export const GroupSchema = Type.Object({
 export const UnitSchema = Type.Object({
   code: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,40}$' }),
   name: Type.String({ minLength: 1, maxLength: 300 }),
-  // Null first: with Fastify's type coercion, a null tried against the string or integer
-  // branch first would be coerced to '' or 0.
-  parentCode: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 40 })])),
-  headcount: Type.Optional(Type.Union([Type.Null(), Type.Integer({ minimum: 0 })])),
+  parentCode: Type.Optional(NullableInput<string>({ type: 'string', maxLength: 40 })),
+  headcount: Type.Optional(NullableInput<number>({ type: 'integer', minimum: 0 })),
 });
 
 export const ContestInputSchema = Type.Object({

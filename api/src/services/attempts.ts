@@ -70,7 +70,40 @@ export function createAttemptService(deps: {
     return attempt;
   };
 
-  const overdue = (attempt: AttemptRow, t: number) => t > attempt.deadline + graceMs;
+  const overdue = (attempt: Pick<AttemptRow, 'deadline'>, t: number) => t > attempt.deadline + graceMs;
+
+  /**
+   * What an answer save checks, per attempt in progress: owner, deadline, and each question's type
+   * and option ids. Saves were spending a third of their time re-reading these. A stale entry is
+   * harmless: the writer re-checks inside its transaction that the attempt is still in progress.
+   */
+  interface OpenAttempt {
+    userId: number;
+    deadline: number;
+    questions: Map<number, { type: QuestionSnapshot['type']; optionIds: Set<string> }>;
+  }
+  const openAttempts = new Map<number, OpenAttempt>();
+  const OPEN_ATTEMPTS_MAX = 100_000;
+  const openAttempt = async (attemptId: number, user: UserRow): Promise<OpenAttempt> => {
+    const hit = openAttempts.get(attemptId);
+    if (hit) {
+      if (hit.userId !== user.id) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+      return hit;
+    }
+    const attempt = await ownAttempt(attemptId, user);
+    if (attempt.status !== 'in_progress') throw conflict('ATTEMPT_CLOSED', 'This attempt is closed');
+    const rows = await repos.attempts.questions(attemptId);
+    const entry: OpenAttempt = {
+      userId: attempt.userId,
+      deadline: attempt.deadline,
+      questions: new Map(
+        rows.map((q) => [q.questionId, { type: q.snapshot.type, optionIds: new Set(q.snapshot.options.map((o) => o.id)) }]),
+      ),
+    };
+    if (openAttempts.size >= OPEN_ATTEMPTS_MAX) openAttempts.delete(openAttempts.keys().next().value!);
+    openAttempts.set(attemptId, entry);
+    return entry;
+  };
 
   /** Finalises an attempt (submit or expiry) and updates the rankings. Null if already final. */
   const finalise = async (
@@ -97,6 +130,7 @@ export function createAttemptService(deps: {
         prediction: kind.status === 'submitted' ? kind.prediction : current.prediction,
       };
     });
+    openAttempts.delete(attempt.id);
     if (!outcome) return null;
     const entry = await repos.contests.entry(round.contestId, attempt.userId);
     await rankings.apply(round.id, attempt.userId, entry?.groupKey ?? null, outcome.counted);
@@ -258,21 +292,21 @@ export function createAttemptService(deps: {
     },
 
     async saveAnswer(attemptId: number, questionId: number, optionIds: string[], user: UserRow, meta: RequestMeta) {
-      const attempt = await ownAttempt(attemptId, user);
+      const open = await openAttempt(attemptId, user);
       const t = now();
-      if (attempt.status !== 'in_progress') throw conflict('ATTEMPT_CLOSED', 'This attempt is closed');
-      if (overdue(attempt, t)) {
-        await settle(attempt);
+      if (overdue(open, t)) {
+        openAttempts.delete(attemptId);
+        const attempt = await repos.attempts.get(attemptId);
+        if (attempt) await settle(attempt);
         throw conflict('ATTEMPT_CLOSED', 'The time for this attempt is over');
       }
-      const q = await repos.attempts.question(attemptId, questionId);
+      const q = open.questions.get(questionId);
       if (!q) throw notFound('UNKNOWN_QUESTION', 'This question is not part of the attempt');
-      const valid = new Set(q.snapshot.options.map((o) => o.id));
       const unique = [...new Set(optionIds)];
-      if (unique.length !== optionIds.length || unique.some((id) => !valid.has(id))) {
+      if (unique.length !== optionIds.length || unique.some((id) => !q.optionIds.has(id))) {
         throw badRequest('BAD_OPTION', 'An option id does not belong to this question');
       }
-      if (q.snapshot.type !== 'multiple' && unique.length > 1) {
+      if (q.type !== 'multiple' && unique.length > 1) {
         throw badRequest('BAD_OPTION', 'This question takes a single option');
       }
       const ok = await repos.answerWriter.save({
@@ -283,7 +317,10 @@ export function createAttemptService(deps: {
         ip: meta.ip,
         userAgent: meta.userAgent,
       });
-      if (!ok) throw conflict('ATTEMPT_CLOSED', 'This attempt is closed');
+      if (!ok) {
+        openAttempts.delete(attemptId);
+        throw conflict('ATTEMPT_CLOSED', 'This attempt is closed');
+      }
       return { questionId, optionIds: unique, savedAt: new Date(t).toISOString() };
     },
 

@@ -432,3 +432,27 @@ describe('nullable fields in requests stay null', async () => {
     );
   });
 });
+
+describe('zero stays zero next to null', async () => {
+  const t = await makeApp();
+  after(t.close);
+
+  test('a headcount of 0 is stored as 0', async () => {
+    const organiser = await makeOrganiser(t.app);
+    const res = ok<{ contest: { id: number } }>(
+      await call(t.app, 'POST', '/api/contests', {
+        cookie: organiser.cookie,
+        payload: { slug: `zero-${process.pid}`, title: 'Zero', units: [{ code: 'Z', name: 'Z', headcount: 0 }] },
+      }),
+      201,
+    );
+    assert.equal((await t.app.repos.contests.units(res.contest.id))[0]!.headcount, 0);
+    refusal(
+      await call(t.app, 'POST', '/api/contests', {
+        cookie: organiser.cookie,
+        payload: { slug: `bad-${process.pid}`, title: 'Bad', units: [{ code: 'Z', name: 'Z', headcount: 'many' }] },
+      }),
+      400,
+    );
+  });
+});
