@@ -265,6 +265,9 @@ export function createAttemptRepository(db: Db) {
         { behavior: 'immediate' },
       );
     },
+    async entryOf(entryId: number) {
+      return db.select().from(entries).where(eq(entries.id, entryId)).get();
+    },
     /** Every answer save of an attempt as it happened, for audits. */
     async answerLog(attemptId: number) {
       return db.select().from(answerLog).where(eq(answerLog.attemptId, attemptId)).orderBy(asc(answerLog.id)).all();

@@ -40,6 +40,7 @@ export interface NewFinalisation {
   actualValue: number | null;
   allCorrect: number;
   participants: number;
+  boundaryTies: FinalisationRow['boundaryTies'];
   rows: Omit<FinalRankingRow, 'finalisationId'>[];
   audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>;
 }
@@ -104,6 +105,7 @@ export function createJudgingRepository(db: Db) {
               actualValue: f.actualValue,
               allCorrect: f.allCorrect,
               participants: f.participants,
+              boundaryTies: f.boundaryTies,
             })
             .returning()
             .get();

@@ -357,6 +357,11 @@ export const roundFinalisations = sqliteTable(
     actualValue: real('actual_value'),
     allCorrect: integer('all_correct').notNull(),
     participants: integer('participants').notNull(),
+    /** Ties across a prize band boundary, left for the judges to decide. */
+    boundaryTies: text('boundary_ties', { mode: 'json' })
+      .$type<{ group: string | null; prize: string; rank: number; userIds: number[]; places: number }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     publishedAt: integer('published_at'),
     reopenedAt: integer('reopened_at'),
     reopenedBy: integer('reopened_by'),

@@ -158,6 +158,8 @@ export const RoundViewSchema = Type.Object({
   showAnswers: VisibilitySchema,
   showLeaderboard: VisibilitySchema,
   state: Type.Union([Type.Literal('upcoming'), Type.Literal('open'), Type.Literal('closed')]),
+  /** open while results may change; finalized by the judges; published for everyone. */
+  resultsStatus: Type.Union([Type.Literal('open'), Type.Literal('finalized'), Type.Literal('published')]),
   me: MeSchema,
 });
 

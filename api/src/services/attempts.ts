@@ -110,6 +110,7 @@ export function createAttemptService(deps: {
     attempt: AttemptRow,
     round: RoundRow,
     kind: { status: 'submitted'; at: number; prediction: number | null } | { status: 'expired' },
+    meta: RequestMeta = { ip: null, userAgent: null },
   ) => {
     // Saves acknowledged before this point are committed before the answers are read.
     await repos.answerWriter.flush();
@@ -129,7 +130,7 @@ export function createAttemptService(deps: {
         allCorrect: scored.allCorrect,
         prediction: kind.status === 'submitted' ? kind.prediction : current.prediction,
       };
-    });
+    }, meta);
     openAttempts.delete(attempt.id);
     if (!outcome) return null;
     const entry = await repos.contests.entry(round.contestId, attempt.userId);
@@ -338,7 +339,7 @@ export function createAttemptService(deps: {
       return { prediction: value };
     },
 
-    async submit(attemptId: number, prediction: number | undefined, user: UserRow) {
+    async submit(attemptId: number, prediction: number | undefined, user: UserRow, meta?: RequestMeta) {
       const attempt = await ownAttempt(attemptId, user);
       const { round } = await loadRound(attempt.roundId);
       const t = now();
@@ -360,7 +361,7 @@ export function createAttemptService(deps: {
       } else {
         value = null;
       }
-      const final = await finalise(attempt, round, { status: 'submitted', at: t, prediction: value });
+      const final = await finalise(attempt, round, { status: 'submitted', at: t, prediction: value }, meta);
       if (!final) throw conflict('ATTEMPT_CLOSED', 'This attempt is already final');
       return {
         id: final.id,

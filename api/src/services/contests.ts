@@ -119,6 +119,7 @@ export function createContestService(deps: {
     showAnswers: round.showAnswers,
     showLeaderboard: round.showLeaderboard,
     state: roundState(round, now()),
+    resultsStatus: round.resultsStatus,
     me: user ? await attempts.mine(round, user) : null,
   });
 

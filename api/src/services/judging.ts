@@ -130,6 +130,7 @@ export function createJudgingService(deps: JudgingDeps) {
       }
       const digest = hash.digest('hex');
       const check = await checkProjection(store, rankings, round.id, candidates);
+      const boundaryTies = [...ranked].flatMap(([group, r]) => r.ties.map((tie) => ({ group: group || null, ...tie })));
       const finalisation = await repos.judging.saveFinalisation({
         roundId: round.id,
         createdAt: t,
@@ -139,6 +140,7 @@ export function createJudgingService(deps: JudgingDeps) {
         actualValue: actual?.value ?? null,
         allCorrect: actual?.allCorrect ?? candidates.filter((c) => c.allCorrect).length,
         participants: candidates.length,
+        boundaryTies,
         rows,
         audit: { at: t, actorId: judge.id, ...meta },
       });
@@ -152,7 +154,7 @@ export function createJudgingService(deps: JudgingDeps) {
           participants: candidates.length,
           prediction: actual,
           rankingCheck: check,
-          boundaryTies: [...ranked].flatMap(([group, r]) => r.ties.map((tie) => ({ group: group || null, ...tie }))),
+          boundaryTies,
         },
       };
     },
@@ -193,6 +195,10 @@ export function createJudgingService(deps: JudgingDeps) {
     async audit(attemptId: number) {
       const attempt = await repos.attempts.get(attemptId);
       if (!attempt) throw notFound('ATTEMPT_NOT_FOUND', 'No such attempt');
+      const [participant, entry] = await Promise.all([
+        repos.users.findById(attempt.userId),
+        repos.attempts.entryOf(attempt.entryId),
+      ]);
       const [questions, saved, log, events] = await Promise.all([
         repos.attempts.questions(attemptId),
         repos.attempts.answers(attemptId),
@@ -202,6 +208,12 @@ export function createJudgingService(deps: JudgingDeps) {
       const chosen = new Map(saved.map((a) => [a.questionId, a.optionIds]));
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
       return {
+        participant: {
+          userId: attempt.userId,
+          name: entry?.fullName ?? participant?.name ?? '',
+          email: participant?.email ?? null,
+          fields: entry?.fields ?? {},
+        },
         attempt: {
           id: attempt.id,
           roundId: attempt.roundId,
@@ -249,7 +261,13 @@ export function createJudgingService(deps: JudgingDeps) {
       return {
         total,
         finalisation: finalisation
-          ? { id: finalisation.id, hash: finalisation.hash, createdAt: new Date(finalisation.createdAt).toISOString(), actualValue: finalisation.actualValue }
+          ? {
+              id: finalisation.id,
+              hash: finalisation.hash,
+              createdAt: new Date(finalisation.createdAt).toISOString(),
+              actualValue: finalisation.actualValue,
+              boundaryTies: finalisation.boundaryTies,
+            }
           : null,
         rows: rows.map((r) => ({
           ...r,

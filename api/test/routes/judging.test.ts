@@ -109,6 +109,7 @@ describe('judging a round', async () => {
 
     const r = await results();
     assert.equal(r.finalisation?.hash, first.hash);
+    assert.deepEqual((r.finalisation as { boundaryTies?: unknown[] } | null)?.boundaryTies, []);
     assert.deepEqual(
       r.rows.map((x) => [x.userId, x.finalRank, x.decidedBy]),
       [
@@ -139,10 +140,13 @@ describe('judging a round', async () => {
     refusal(await call(app, 'GET', `/api/attempts/${attemptId}/audit`, { cookie: p[3]!.cookie }), 403);
     refusal(await call(app, 'GET', '/api/attempts/999999/audit', { cookie: judge.cookie }), 404, 'ATTEMPT_NOT_FOUND');
     const audit = ok<{
+      participant: { name: string };
       questions: { chosen: string[]; options: { id: string; correct: boolean }[] }[];
       saves: { at: string; ip: string | null }[];
-      events: { action: string }[];
+      events: { action: string; ip: string | null }[];
     }>(await call(app, 'GET', `/api/attempts/${attemptId}/audit`, { cookie: judge.cookie }));
+    assert.equal(audit.participant.name, 'Người 4');
+    assert.ok(audit.events.every((e) => e.ip === '127.0.0.1'), 'start and submit record the IP');
     assert.equal(audit.questions.length, 3);
     const rightChosen = audit.questions.filter((q) =>
       q.chosen.every((id) => q.options.find((o) => o.id === id)?.correct),
@@ -208,6 +212,8 @@ describe('judging a round', async () => {
 
   test('publishing makes the results public, once', async () => {
     ok(await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }));
+    const view = ok<{ round: { resultsStatus: string } }>(await call(app, 'GET', `/api/rounds/${f.roundId}`));
+    assert.equal(view.round.resultsStatus, 'published');
     refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }), 409, 'ALREADY_PUBLISHED');
     assert.deepEqual(await app.repos.audit.verify().then((r) => r.ok), true, 'the audit chain is intact');
   });

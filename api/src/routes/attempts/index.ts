@@ -154,7 +154,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      attempt: await attempts.submit(request.params.attemptId, request.body.prediction, request.user!),
+      attempt: await attempts.submit(request.params.attemptId, request.body.prediction, request.user!, meta(request)),
     }),
   );
 };

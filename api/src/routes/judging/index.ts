@@ -100,7 +100,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({
             total: Type.Integer(),
             finalisation: Nullable(
-              Type.Object({ id: Type.Integer(), hash: Type.String(), createdAt: Type.String(), actualValue: Nullable(Type.Number()) }),
+              Type.Object({
+                id: Type.Integer(),
+                hash: Type.String(),
+                createdAt: Type.String(),
+                actualValue: Nullable(Type.Number()),
+                boundaryTies: Type.Array(
+                  Type.Object({
+                    group: Nullable(Type.String()),
+                    prize: Type.String(),
+                    rank: Type.Integer(),
+                    userIds: Type.Array(Type.Integer()),
+                    places: Type.Integer(),
+                  }),
+                ),
+              }),
             ),
             rows: Type.Array(
               Type.Object({
@@ -139,6 +153,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam('attemptId'),
         response: {
           200: Type.Object({
+            participant: Type.Object({
+              userId: Type.Integer(),
+              name: Type.String(),
+              email: Nullable(Type.String()),
+              fields: Type.Record(Type.String(), Type.String()),
+            }),
             attempt: Type.Object({
               id: Type.Integer(),
               roundId: Type.Integer(),

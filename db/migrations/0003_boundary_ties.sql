@@ -1,0 +1,1 @@
+ALTER TABLE `round_finalisations` ADD `boundary_ties` text DEFAULT '[]' NOT NULL;
