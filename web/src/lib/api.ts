@@ -84,6 +84,8 @@ export interface Round {
   showLeaderboard: Visibility;
   state: RoundState;
   me: RoundMe | null;
+  /** Where the final results stand; not sent by the server yet, read when present. */
+  resultsStatus?: ResultsStatus;
 }
 
 export interface Contest {
@@ -181,6 +183,267 @@ export interface LeaderboardMe {
   entry: LeaderboardEntry | null;
 }
 
+// ---- Judging (judge or admin) ------------------------------------------------------------------
+
+export type ResultsStatus = 'open' | 'finalized' | 'published';
+/** Which rule put a row after the one above it in the final ranking (null: first of its group). */
+export type DecidedBy = 'score' | 'prediction' | 'duration' | 'submitted' | 'tie';
+
+/** GET /api/rounds/:id also carries the contest's title, zone and groups. */
+export interface RoundDetail extends Round {
+  contestTitle: string;
+  timeZone: string;
+  groups: Group[];
+}
+
+export interface PredictionActualValue {
+  kind: string;
+  value: number;
+  allCorrect: number;
+  participants: number;
+}
+
+export interface BoundaryTie {
+  group: string | null;
+  prize: string;
+  rank: number;
+  userIds: number[];
+  /** Places of the prize left for the tied participants (fewer than them). */
+  places: number;
+}
+
+export interface Finalisation {
+  id: number;
+  roundId: number;
+  hash: string;
+  createdAt: string;
+  createdBy: number;
+  participants: number;
+  prediction: PredictionActualValue | null;
+  rankingCheck: { ok: boolean; rebuilt: boolean };
+  boundaryTies: BoundaryTie[];
+}
+
+export interface ResultRow {
+  userId: number;
+  attemptId: number;
+  groupKey: string | null;
+  name: string;
+  unit: string | null;
+  unitCode: string | null;
+  fields: Record<string, string>;
+  score: number;
+  correctCount: number;
+  durationMs: number;
+  submittedAt: string;
+  prediction: number | null;
+  finalRank: number | null;
+  predictionDistance: number | null;
+  prize: string | null;
+  decidedBy: DecidedBy | null;
+}
+
+export type ResultsSort = 'rank' | 'name' | 'submitted' | 'duration';
+
+export interface ResultsQuery {
+  group?: string;
+  unit?: string;
+  q?: string;
+  sort?: ResultsSort;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ResultsPage {
+  total: number;
+  finalisation: { id: number; hash: string; createdAt: string; actualValue: number | null } | null;
+  rows: ResultRow[];
+}
+
+export interface AuditAttempt {
+  id: number;
+  roundId: number;
+  userId: number;
+  status: AttemptStatus;
+  seed: string;
+  startedAt: string;
+  deadline: string;
+  submittedAt: string | null;
+  durationMs: number | null;
+  score: number | null;
+  maxScore: number;
+  correctCount: number | null;
+  prediction: number | null;
+  ip: string | null;
+  userAgent: string | null;
+  voidReason: string | null;
+}
+
+export interface AuditQuestion {
+  position: number;
+  questionId: number;
+  type: QuestionType;
+  stem: string;
+  points: number;
+  options: { id: string; text: string; correct: boolean }[];
+  chosen: string[];
+}
+
+export interface AttemptAudit {
+  attempt: AuditAttempt;
+  questions: AuditQuestion[];
+  saves: {
+    questionId: number;
+    optionIds: string[];
+    at: string;
+    ip: string | null;
+    userAgent: string | null;
+  }[];
+  events: {
+    action: string;
+    at: string;
+    actorId: number | null;
+    ip: string | null;
+    userAgent: string | null;
+    data: Record<string, unknown>;
+  }[];
+}
+
+export type FlagKind = 'same_id_number' | 'same_phone' | 'same_email' | 'fast_attempt' | 'shared_ip';
+
+export interface SuspicionFlags {
+  flags: { kind: FlagKind; value: string; userIds: number[]; attemptIds: number[] }[];
+  thresholds: { fastUnderMs: number; fastMinShare: number; sharedIpMinAccounts: number };
+}
+
+export interface UnitParticipation {
+  unitCode: string;
+  unitName: string;
+  participants: number;
+  headcount: number | null;
+  /** participants / headcount (0..1), null when the headcount is unknown. */
+  rate: number | null;
+}
+
+export interface LocalityParticipation {
+  locality: string | null;
+  participants: number;
+}
+
+export type ItemFlag = 'negative_discrimination' | 'possible_miskey';
+
+export interface ItemStats {
+  questionId: number;
+  type: string;
+  stem: string;
+  responses: number;
+  correct: number;
+  /** Share of responses fully right (0..1). */
+  facility: number | null;
+  unanswered: number;
+  top: { responses: number; correct: number; facility: number | null };
+  bottom: { responses: number; correct: number; facility: number | null };
+  /** Upper-lower index, -1..1. */
+  discrimination: number | null;
+  options: {
+    id: string;
+    text: string;
+    correct: boolean;
+    chosen: number;
+    chosenTop: number;
+    chosenBottom: number;
+  }[];
+  flags: ItemFlag[];
+}
+
+export interface RoundStatistics {
+  view: 'full' | 'public';
+  round: {
+    id: number;
+    title: string;
+    contestSlug: string;
+    timeZone: string;
+    questionCount: number;
+    resultsStatus: ResultsStatus;
+  };
+  participation: {
+    participants: number;
+    attempts: number;
+    byDay: { date: string; attempts: number; participants: number }[];
+    byUnit: UnitParticipation[];
+    withoutUnit: number;
+    byLocality: LocalityParticipation[];
+  };
+  scores: {
+    maxScore: number | null;
+    mean: number | null;
+    median: number | null;
+    histogram: { score: number; count: number }[];
+  };
+  itemAnalysis?: { attempts: number; groupSize: number; items: ItemStats[] };
+}
+
+export interface PublicPerson {
+  rank: number;
+  name: string;
+  unit: string | null;
+  score: number;
+  durationMs: number;
+  prize: string | null;
+}
+
+export interface PublicResults {
+  round: { id: number; title: string; contestSlug: string; contestTitle: string; timeZone: string };
+  finalisedAt: string;
+  publishedAt: string | null;
+  hash: string;
+  participants: number;
+  prediction: PredictionActualValue | null;
+  groups: {
+    key: string | null;
+    name: string | null;
+    participants: number;
+    winners: PublicPerson[];
+    top: PublicPerson[];
+  }[];
+  participation: {
+    byUnit: (UnitParticipation & { rankByCount: number; rankByRate: number | null })[];
+    withoutUnit: number;
+    byLocality: LocalityParticipation[];
+  };
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actorId: number | null;
+  actorName: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  data: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  action?: string;
+  targetType?: string;
+  targetId?: string;
+  actorId?: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface AuditVerifyReport {
+  ok: boolean;
+  checked: number;
+  brokenAt: number | null;
+  reason: string | null;
+}
+
 /** A refusal from the server (status >= 400) or a failure to reach it (status 0, code NETWORK). */
 export class ApiError extends Error {
   readonly status: number;
@@ -276,7 +539,7 @@ export const api = {
     request<{ contest: Contest; entry: Entry | null; now: string }>('GET', `/contests/${enc(slug)}`),
   saveEntry: (slug: string, fields: FieldValues) =>
     request<{ entry: Entry }>('POST', `/contests/${enc(slug)}/entry`, { fields }),
-  round: (roundId: Id) => request<{ round: Round; now: string }>('GET', `/rounds/${enc(roundId)}`),
+  round: (roundId: Id) => request<{ round: RoundDetail; now: string }>('GET', `/rounds/${enc(roundId)}`),
 
   startAttempt: (roundId: Id) => request<{ attempt: Attempt }>('POST', `/rounds/${enc(roundId)}/attempts`),
   attempt: (attemptId: Id) => request<{ attempt: Attempt }>('GET', `/attempts/${enc(attemptId)}`),
@@ -302,4 +565,42 @@ export const api = {
     ),
   leaderboardMe: (roundId: Id, group?: string) =>
     request<LeaderboardMe>('GET', `/rounds/${enc(roundId)}/leaderboard/me${query({ group })}`),
+
+  // Judging (judge or admin).
+  finalize: (roundId: Id) =>
+    request<{ finalisation: Finalisation }>('POST', `/rounds/${enc(roundId)}/finalize`),
+  publishResults: (roundId: Id) =>
+    request<{ round: { id: number; resultsStatus: ResultsStatus } }>(
+      'POST',
+      `/rounds/${enc(roundId)}/publish-results`,
+    ),
+  reopen: (roundId: Id, reason: string) =>
+    request<{ round: { id: number; resultsStatus: ResultsStatus } }>(
+      'POST',
+      `/rounds/${enc(roundId)}/reopen`,
+      {
+        reason,
+      },
+    ),
+  results: (roundId: Id, opts: ResultsQuery = {}) =>
+    request<ResultsPage>('GET', `/rounds/${enc(roundId)}/results${query({ ...opts })}`),
+  flags: (roundId: Id) => request<SuspicionFlags>('GET', `/rounds/${enc(roundId)}/flags`),
+  statistics: (roundId: Id) => request<RoundStatistics>('GET', `/rounds/${enc(roundId)}/statistics`),
+  publicResults: (roundId: Id) => request<PublicResults>('GET', `/rounds/${enc(roundId)}/public-results`),
+  attemptAudit: (attemptId: Id) => request<AttemptAudit>('GET', `/attempts/${enc(attemptId)}/audit`),
+  voidAttempt: (attemptId: Id, reason: string) =>
+    request<{
+      attempt: { id: number; status: string; voidReason: string };
+      counted: { attemptId: number; score: number } | null;
+    }>('POST', `/attempts/${enc(attemptId)}/void`, { reason }),
+  audit: (opts: AuditQuery = {}) =>
+    request<{ total: number; entries: AuditEntry[] }>('GET', `/audit${query({ ...opts })}`),
+  verifyAudit: () => request<AuditVerifyReport>('GET', '/audit/verify'),
+};
+
+/** Plain links for the judges' downloads (the browser saves them with the session cookie). */
+export const downloads = {
+  resultsXlsx: (roundId: Id) => `/api/rounds/${enc(roundId)}/results.xlsx`,
+  resultsCsv: (roundId: Id) => `/api/rounds/${enc(roundId)}/results.csv`,
+  statisticsXlsx: (roundId: Id) => `/api/rounds/${enc(roundId)}/statistics.xlsx`,
 };

@@ -91,3 +91,37 @@ export function clockOffset(serverNowIso: string, sentAt: number, receivedAt: nu
   if (Number.isNaN(server)) return 0;
   return server - (sentAt + receivedAt) / 2;
 }
+
+/**
+ * A precise instant for judges' tables, in the contest's zone, the same in both languages:
+ * date "26/11/2026" and time with milliseconds "21:05:07.123" (ties are decided to the ms).
+ */
+export function formatStamp(
+  iso: string,
+  timeZone: string | null | undefined,
+): { date: string; time: string } {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return { date: iso, time: '' };
+  const parts = formatter('en-GB', {
+    timeZone: validZone(timeZone),
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  return {
+    date: `${get('day')}/${get('month')}/${get('year')}`,
+    time: `${get('hour')}:${get('minute')}:${get('second')}.${pad(date.getUTCMilliseconds(), 3)}`,
+  };
+}
+
+/** 0.37 -> "37%" (or "37,5%" in Vietnamese with one decimal). */
+export function formatPercent(ratio: number, locale: string, maxFractionDigits = 1): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: maxFractionDigits }).format(
+    ratio,
+  );
+}

@@ -2,7 +2,8 @@
 // keys; the Vietnamese one must have exactly the same keys (checked by the type). The accessible
 // names that end-to-end tests rely on (Email, Password, Name, Sign in, Create account, Start,
 // Resume, Submit, Confirm submit, Leaderboard) live here in both languages; tests that run in
-// either language use the controls' data-testid instead.
+// either language use the controls' data-testid instead. The text of the pages loaded on demand
+// (judges' pages, public results) lives in i18n-judging.ts, so that participants never load it.
 import { ApiError } from './api.ts';
 
 export type Lang = 'vi' | 'en';
@@ -222,6 +223,12 @@ const en = {
   'nf.title': 'Page not found',
   'nf.text': 'The address may be mistyped, or the page has moved.',
   'nf.home': 'Go to the contest list',
+
+  'nav.main': 'Main',
+  'nav.judging': 'Judging',
+  'round.finalResults': 'Final results',
+  'judge.forbiddenTitle': 'For judges only',
+  'judge.forbiddenText': 'This page is for the judging panel and administrators.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -441,6 +448,12 @@ const vi: Record<MessageKey, string> = {
   'nf.title': 'Không tìm thấy trang',
   'nf.text': 'Địa chỉ có thể bị gõ sai, hoặc trang đã được chuyển đi.',
   'nf.home': 'Về danh sách cuộc thi',
+
+  'nav.main': 'Điều hướng chính',
+  'nav.judging': 'Chấm thi',
+  'round.finalResults': 'Kết quả chung cuộc',
+  'judge.forbiddenTitle': 'Dành cho Ban Giám khảo',
+  'judge.forbiddenText': 'Trang này chỉ dành cho Ban Giám khảo và quản trị viên.',
 };
 
 const dictionaries: Record<Lang, Record<MessageKey, string>> = { vi, en };
@@ -455,7 +468,13 @@ function initialLang(): Lang {
   return 'vi';
 }
 
-type Params = Record<string, string | number>;
+export type Params = Record<string, string | number>;
+
+/** Fills `{name}` placeholders; unknown names stay as they are. */
+export function fill(text: string, params?: Params): string {
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
 
 class I18n {
   lang = $state<Lang>(initialLang());
@@ -463,11 +482,8 @@ class I18n {
   locale = $derived(this.lang === 'vi' ? 'vi-VN' : 'en-GB');
 
   /** Translates `key`, filling `{name}` placeholders. An arrow so it can be passed around. */
-  t = (key: MessageKey, params?: Params): string => {
-    const text = dictionaries[this.lang][key] ?? en[key] ?? key;
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
-  };
+  t = (key: MessageKey, params?: Params): string =>
+    fill(dictionaries[this.lang][key] ?? en[key] ?? key, params);
 
   has(key: string): key is MessageKey {
     return key in en;

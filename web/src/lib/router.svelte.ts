@@ -1,5 +1,5 @@
-// A tiny History-API router: the participant app has a handful of flat routes, which do not
-// justify a routing library. Same-origin <a href> clicks are intercepted globally, so pages use
+// A tiny History-API router: the app has a handful of flat routes (participant, judge, public
+// results), which do not justify a routing library. Same-origin <a href> clicks are intercepted globally, so pages use
 // plain anchors and stay usable with middle-click and "open in new tab".
 import { untrack } from 'svelte';
 
@@ -12,6 +12,12 @@ export type Route =
   | { name: 'attempt'; attemptId: string }
   | { name: 'result'; attemptId: string }
   | { name: 'leaderboard'; roundId: string }
+  | { name: 'publicResults'; roundId: string }
+  | { name: 'judgeIndex' }
+  | { name: 'judgeRound'; roundId: string }
+  | { name: 'judgeStats'; roundId: string }
+  | { name: 'judgeAttempt'; attemptId: string }
+  | { name: 'auditLog' }
   | { name: 'notFound' };
 
 const patterns: [RegExp, (m: string[]) => Route][] = [
@@ -23,6 +29,12 @@ const patterns: [RegExp, (m: string[]) => Route][] = [
   [/^\/a\/([^/]+)$/, (m) => ({ name: 'attempt', attemptId: m[1] })],
   [/^\/a\/([^/]+)\/result$/, (m) => ({ name: 'result', attemptId: m[1] })],
   [/^\/r\/([^/]+)\/leaderboard$/, (m) => ({ name: 'leaderboard', roundId: m[1] })],
+  [/^\/r\/([^/]+)\/results$/, (m) => ({ name: 'publicResults', roundId: m[1] })],
+  [/^\/judge$/, () => ({ name: 'judgeIndex' })],
+  [/^\/judge\/r\/([^/]+)$/, (m) => ({ name: 'judgeRound', roundId: m[1] })],
+  [/^\/judge\/r\/([^/]+)\/stats$/, (m) => ({ name: 'judgeStats', roundId: m[1] })],
+  [/^\/judge\/a\/([^/]+)$/, (m) => ({ name: 'judgeAttempt', attemptId: m[1] })],
+  [/^\/admin\/audit$/, () => ({ name: 'auditLog' })],
 ];
 
 function safeDecode(s: string): string {

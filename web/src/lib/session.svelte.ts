@@ -15,6 +15,15 @@ class Session {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => void this.load();
 
+  /** May read results, finalise and void: judges, and admins (who may do everything). */
+  get isJudge(): boolean {
+    return !!this.user && this.user.roles.some((r) => r === 'judge' || r === 'admin');
+  }
+
+  get isAdmin(): boolean {
+    return !!this.user && this.user.roles.includes('admin');
+  }
+
   /** Known to be signed out: pages that need an account send the visitor to sign in. */
   get anonymous(): boolean {
     return this.ready && this.user === null;
