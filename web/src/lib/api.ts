@@ -256,7 +256,14 @@ export interface ResultsQuery {
 
 export interface ResultsPage {
   total: number;
-  finalisation: { id: number; hash: string; createdAt: string; actualValue: number | null } | null;
+  finalisation: {
+    id: number;
+    hash: string;
+    createdAt: string;
+    actualValue: number | null;
+    /** Stored with the finalisation (older servers did not send it). */
+    boundaryTies?: BoundaryTie[];
+  } | null;
   rows: ResultRow[];
 }
 
