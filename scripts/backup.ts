@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const source = path.join(dataDir, 'quizarena.sqlite');
-const target = process.argv[2] ?? path.join(dataDir, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.sqlite`);
+const target =
+  process.argv[2] ?? path.join(dataDir, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.sqlite`);
 const db = new Database(source, { readonly: true, fileMustExist: true });
 const t0 = Date.now();
 await db.backup(target);

@@ -137,7 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   else if (rawProxy && !['false', '0', 'no', 'off'].includes(rawProxy.toLowerCase())) {
     const list = rawProxy.split(',').map((a) => a.trim());
     if (list.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
-      problems.push(`TRUST_PROXY=${rawProxy}: expected a hop count or proxy addresses/CIDRs (e.g. 127.0.0.1)`);
+      problems.push(
+        `TRUST_PROXY=${rawProxy}: expected a hop count or proxy addresses/CIDRs (e.g. 127.0.0.1)`,
+      );
     } else trustProxy = list;
   }
   const seedDemo = bool('SEED_DEMO', true);

@@ -15,8 +15,7 @@ export class AppError extends Error {
 
 export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(400, code, message, details);
-export const unauthorized = (message = 'Sign in first') =>
-  new AppError(401, 'UNAUTHENTICATED', message);
+export const unauthorized = (message = 'Sign in first') => new AppError(401, 'UNAUTHENTICATED', message);
 export const forbidden = (code: string, message: string) => new AppError(403, code, message);
 export const notFound = (code: string, message: string) => new AppError(404, code, message);
 export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>

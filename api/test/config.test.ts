@@ -53,7 +53,10 @@ test('bad values stop start-up with a message naming each variable', () => {
       return true;
     },
   );
-  assert.throws(() => loadConfig({ DATA_DIR: tmp(), ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD/);
+  assert.throws(
+    () => loadConfig({ DATA_DIR: tmp(), ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }),
+    /ADMIN_PASSWORD/,
+  );
   assert.throws(() => loadConfig({ DATA_DIR: tmp(), PORT: '70000' }), /PORT/);
 });
 

@@ -91,7 +91,11 @@ export function createAttemptRepository(db: Db) {
   };
 
   // Read on every attempt action: prepared once.
-  const byId = db.select().from(attempts).where(eq(attempts.id, sql.placeholder('id'))).prepare();
+  const byId = db
+    .select()
+    .from(attempts)
+    .where(eq(attempts.id, sql.placeholder('id')))
+    .prepare();
 
   return {
     /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
@@ -133,7 +137,12 @@ export function createAttemptRepository(db: Db) {
           action: 'attempt.start',
           targetType: 'attempt',
           targetId: row.id,
-          data: { roundId: row.roundId, seed: row.seed, deadline: row.deadline, questionIds: questionRows.map((q) => q.questionId) },
+          data: {
+            roundId: row.roundId,
+            seed: row.seed,
+            deadline: row.deadline,
+            questionIds: questionRows.map((q) => q.questionId),
+          },
           ip: row.ip,
           userAgent: row.userAgent,
         });
@@ -270,7 +279,12 @@ export function createAttemptRepository(db: Db) {
     },
     /** Every answer save of an attempt as it happened, for audits. */
     async answerLog(attemptId: number) {
-      return db.select().from(answerLog).where(eq(answerLog.attemptId, attemptId)).orderBy(asc(answerLog.id)).all();
+      return db
+        .select()
+        .from(answerLog)
+        .where(eq(answerLog.attemptId, attemptId))
+        .orderBy(asc(answerLog.id))
+        .all();
     },
     /** Ids of attempts still in progress whose deadline passed before `before`. */
     async overdue(before: number, limit: number): Promise<number[]> {

@@ -85,7 +85,11 @@ export function createAuditRepository(db: Db) {
     async append(entry: AuditEntry): Promise<AuditRow> {
       return db.transaction((tx) => appendAudit(tx, entry), { behavior: 'immediate' });
     },
-    async list(filter: { targetType?: string; targetId?: string; action?: string }, limit: number, offset: number) {
+    async list(
+      filter: { targetType?: string; targetId?: string; action?: string },
+      limit: number,
+      offset: number,
+    ) {
       const conds: SQL[] = [];
       if (filter.targetType) conds.push(eq(auditLog.targetType, filter.targetType));
       if (filter.targetId) conds.push(eq(auditLog.targetId, filter.targetId));
@@ -105,14 +109,30 @@ export function createAuditRepository(db: Db) {
       let lastId = 0;
       let checked = 0;
       for (;;) {
-        const page = db.select().from(auditLog).where(gt(auditLog.id, lastId)).orderBy(asc(auditLog.id)).limit(5000).all();
+        const page = db
+          .select()
+          .from(auditLog)
+          .where(gt(auditLog.id, lastId))
+          .orderBy(asc(auditLog.id))
+          .limit(5000)
+          .all();
         if (page.length === 0) return { ok: true, checked, brokenAt: null, reason: null };
         for (const row of page) {
           if (row.prevHash !== prevHash) {
-            return { ok: false, checked, brokenAt: row.id, reason: 'the link to the previous entry does not match (an entry was deleted or altered)' };
+            return {
+              ok: false,
+              checked,
+              brokenAt: row.id,
+              reason: 'the link to the previous entry does not match (an entry was deleted or altered)',
+            };
           }
           if (entryHash(row.prevHash, row) !== row.hash) {
-            return { ok: false, checked, brokenAt: row.id, reason: 'the content does not match its hash (the entry was altered)' };
+            return {
+              ok: false,
+              checked,
+              brokenAt: row.id,
+              reason: 'the content does not match its hash (the entry was altered)',
+            };
           }
           prevHash = row.hash;
           lastId = row.id;

@@ -43,7 +43,10 @@ export function createBankRepository(db: Db) {
     if (f.ids) conds.push(inArray(questions.id, f.ids));
     if (f.tag) {
       conds.push(
-        inArray(questions.id, db.select({ id: questionTags.questionId }).from(questionTags).where(eq(questionTags.tag, f.tag))),
+        inArray(
+          questions.id,
+          db.select({ id: questionTags.questionId }).from(questionTags).where(eq(questionTags.tag, f.tag)),
+        ),
       );
     }
     if (f.q) {
@@ -62,7 +65,10 @@ export function createBankRepository(db: Db) {
   const setTags = (tx: Db, questionId: number, tags: string[]) => {
     tx.delete(questionTags).where(eq(questionTags.questionId, questionId)).run();
     const unique = [...new Set(tags)];
-    if (unique.length > 0) tx.insert(questionTags).values(unique.map((tag) => ({ questionId, tag }))).run();
+    if (unique.length > 0)
+      tx.insert(questionTags)
+        .values(unique.map((tag) => ({ questionId, tag })))
+        .run();
   };
 
   return {
@@ -159,24 +165,46 @@ export function createBankRepository(db: Db) {
             : sort === 'difficulty'
               ? [asc(questions.difficulty), asc(questions.id)]
               : [desc(questions.id)];
-      const rows = db.select().from(questions).where(where).orderBy(...order).limit(limit).offset(offset).all();
+      const rows = db
+        .select()
+        .from(questions)
+        .where(where)
+        .orderBy(...order)
+        .limit(limit)
+        .offset(offset)
+        .all();
       const total = db.select({ n: count() }).from(questions).where(where).get()?.n ?? 0;
       return { total, rows };
     },
     /** Every question of the bank matching the filter (exports), in id order. */
     async matching(bankId: number, f: QuestionFilter): Promise<QuestionRow[]> {
-      return db.select().from(questions).where(and(...filterConds(bankId, f))).orderBy(asc(questions.id)).all();
+      return db
+        .select()
+        .from(questions)
+        .where(and(...filterConds(bankId, f)))
+        .orderBy(asc(questions.id))
+        .all();
     },
     async question(id: number): Promise<QuestionRow | undefined> {
       return db.select().from(questions).where(eq(questions.id, id)).get();
     },
     /** Every revision of a question, oldest first. */
     async history(rootId: number): Promise<QuestionRow[]> {
-      return db.select().from(questions).where(eq(questions.rootId, rootId)).orderBy(asc(questions.revision)).all();
+      return db
+        .select()
+        .from(questions)
+        .where(eq(questions.rootId, rootId))
+        .orderBy(asc(questions.revision))
+        .all();
     },
     /** Whether any attempt showed this question (then it is never changed in place). */
     async isUsed(id: number): Promise<boolean> {
-      return !!db.select({ one: sql`1` }).from(attemptQuestions).where(eq(attemptQuestions.questionId, id)).limit(1).get();
+      return !!db
+        .select({ one: sql`1` })
+        .from(attemptQuestions)
+        .where(eq(attemptQuestions.questionId, id))
+        .limit(1)
+        .get();
     },
     /**
      * Applies an edit: in place when no attempt has shown the question, otherwise as a new revision
@@ -187,7 +215,12 @@ export function createBankRepository(db: Db) {
         const now = Date.now();
         const current = tx.select().from(questions).where(eq(questions.id, id)).get()!;
         if (!used) {
-          const row = tx.update(questions).set({ ...q, updatedAt: now }).where(eq(questions.id, id)).returning().get()!;
+          const row = tx
+            .update(questions)
+            .set({ ...q, updatedAt: now })
+            .where(eq(questions.id, id))
+            .returning()
+            .get()!;
           setTags(tx, id, q.tags);
           return row;
         }

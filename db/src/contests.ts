@@ -13,12 +13,22 @@ export type NewRound = Omit<typeof rounds.$inferInsert, 'id' | 'createdAt'>;
 
 export function createContestRepository(db: Db) {
   // Read on every attempt action and leaderboard read: prepared once.
-  const contestById = db.select().from(contests).where(eq(contests.id, sql.placeholder('id'))).prepare();
-  const roundById = db.select().from(rounds).where(eq(rounds.id, sql.placeholder('id'))).prepare();
+  const contestById = db
+    .select()
+    .from(contests)
+    .where(eq(contests.id, sql.placeholder('id')))
+    .prepare();
+  const roundById = db
+    .select()
+    .from(rounds)
+    .where(eq(rounds.id, sql.placeholder('id')))
+    .prepare();
   const entryOf = db
     .select()
     .from(entries)
-    .where(and(eq(entries.contestId, sql.placeholder('contestId')), eq(entries.userId, sql.placeholder('userId'))))
+    .where(
+      and(eq(entries.contestId, sql.placeholder('contestId')), eq(entries.userId, sql.placeholder('userId'))),
+    )
     .prepare();
   return {
     async create(contest: NewContest, unitList: NewUnit[]): Promise<ContestRow> {

@@ -16,7 +16,14 @@ export type * from './schema.ts';
 export type { UserRow } from './users.ts';
 export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
 export type { ContestRow, RoundRow, EntryRow, UnitRow, NewRound, NewUnit } from './contests.ts';
-export { appendAudit, canonicalJson, GENESIS_HASH, type AuditEntry, type AuditRow, type ChainReport } from './audit.ts';
+export {
+  appendAudit,
+  canonicalJson,
+  GENESIS_HASH,
+  type AuditEntry,
+  type AuditRow,
+  type ChainReport,
+} from './audit.ts';
 export type { Candidate, FinalisationRow, FinalRankingRow, ResultsQuery } from './judging.ts';
 export type {
   AuditFilter,

@@ -120,7 +120,12 @@ export function createJudgingRepository(db: Db) {
             action: 'round.finalize',
             targetType: 'round',
             targetId: f.roundId,
-            data: { finalisationId: row.id, hash: f.hash, participants: f.participants, actual: f.actualValue },
+            data: {
+              finalisationId: row.id,
+              hash: f.hash,
+              participants: f.participants,
+              actual: f.actualValue,
+            },
           });
           return row;
         },
@@ -128,7 +133,11 @@ export function createJudgingRepository(db: Db) {
       );
     },
 
-    async publish(roundId: number, at: number, audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>) {
+    async publish(
+      roundId: number,
+      at: number,
+      audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>,
+    ) {
       db.transaction(
         (tx) => {
           tx.update(roundFinalisations)
@@ -136,13 +145,24 @@ export function createJudgingRepository(db: Db) {
             .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
             .run();
           tx.update(rounds).set({ resultsStatus: 'published' }).where(eq(rounds.id, roundId)).run();
-          appendAudit(tx, { ...audit, action: 'round.publish-results', targetType: 'round', targetId: roundId });
+          appendAudit(tx, {
+            ...audit,
+            action: 'round.publish-results',
+            targetType: 'round',
+            targetId: roundId,
+          });
         },
         { behavior: 'immediate' },
       );
     },
 
-    async reopen(roundId: number, by: number, reason: string, at: number, audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action' | 'at' | 'actorId'>) {
+    async reopen(
+      roundId: number,
+      by: number,
+      reason: string,
+      at: number,
+      audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action' | 'at' | 'actorId'>,
+    ) {
       db.transaction(
         (tx) => {
           const current = tx
@@ -204,8 +224,17 @@ export function createJudgingRepository(db: Db) {
             : query.sort === 'duration'
               ? [asc(roundResults.durationMs), asc(roundResults.userId)]
               : finalisation
-                ? [asc(sql`coalesce(${finalRankings.rank}, 2147483647)`), asc(finalRankings.position), asc(roundResults.userId)]
-                : [desc(roundResults.score), asc(roundResults.durationMs), asc(roundResults.submittedAt), asc(roundResults.userId)];
+                ? [
+                    asc(sql`coalesce(${finalRankings.rank}, 2147483647)`),
+                    asc(finalRankings.position),
+                    asc(roundResults.userId),
+                  ]
+                : [
+                    desc(roundResults.score),
+                    asc(roundResults.durationMs),
+                    asc(roundResults.submittedAt),
+                    asc(roundResults.userId),
+                  ];
       const base = db
         .select({
           userId: roundResults.userId,
@@ -230,10 +259,17 @@ export function createJudgingRepository(db: Db) {
         .innerJoin(entries, eq(entries.id, attempts.entryId))
         .leftJoin(
           finalRankings,
-          and(eq(finalRankings.finalisationId, finalisation?.id ?? -1), eq(finalRankings.userId, roundResults.userId)),
+          and(
+            eq(finalRankings.finalisationId, finalisation?.id ?? -1),
+            eq(finalRankings.userId, roundResults.userId),
+          ),
         )
         .where(where);
-      const rows = base.orderBy(...order).limit(query.limit).offset(query.offset).all();
+      const rows = base
+        .orderBy(...order)
+        .limit(query.limit)
+        .offset(query.offset)
+        .all();
       const total =
         db
           .select({ n: sql<number>`count(*)` })
@@ -244,6 +280,5 @@ export function createJudgingRepository(db: Db) {
           .get()?.n ?? 0;
       return { total, rows, finalisation: finalisation ?? null };
     },
-
   };
 }

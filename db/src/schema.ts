@@ -1,15 +1,7 @@
 // The SQL schema: the source of truth for accounts, contests, attempts, answers and results.
 // Times are integer epoch milliseconds (UTC); JSON columns hold small structured values.
 import { sql } from 'drizzle-orm';
-import {
-  index,
-  integer,
-  primaryKey,
-  real,
-  sqliteTable,
-  text,
-  uniqueIndex,
-} from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export type Role = 'participant' | 'organiser' | 'judge' | 'admin';
 export type QuestionType = 'single' | 'multiple' | 'truefalse';
@@ -144,9 +136,7 @@ export const contests = sqliteTable('contests', {
   rulesText: text('rules_text').notNull().default(''),
   status: text('status').$type<ContestStatus>().notNull().default('draft'),
   timeZone: text('time_zone').notNull().default('Asia/Ho_Chi_Minh'),
-  registrationFields: text('registration_fields', { mode: 'json' })
-    .$type<RegistrationField[]>()
-    .notNull(),
+  registrationFields: text('registration_fields', { mode: 'json' }).$type<RegistrationField[]>().notNull(),
   groups: text('groups', { mode: 'json' }).$type<ContestGroup[]>().notNull(),
   createdAt: integer('created_at').notNull(),
   publishedAt: integer('published_at'),
@@ -209,7 +199,10 @@ export const rounds = sqliteTable(
     showLeaderboard: text('show_leaderboard').$type<Visibility>().notNull(),
     /** open while results may change; finalized by a judge; published for everyone. */
     resultsStatus: text('results_status').$type<ResultsStatus>().notNull().default('open'),
-    prizeBands: text('prize_bands', { mode: 'json' }).$type<PrizeBandSetting[]>().notNull().default(sql`'[]'`),
+    prizeBands: text('prize_bands', { mode: 'json' })
+      .$type<PrizeBandSetting[]>()
+      .notNull()
+      .default(sql`'[]'`),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('rounds_contest_idx').on(t.contestId)],

@@ -29,7 +29,9 @@ if (command === 'demo') {
   }
   const t0 = performance.now();
   const out = generateParticipants(database, { roundId, count, seed: `${Date.now()}` });
-  console.log(`${count} participants in ${Math.round(performance.now() - t0)} ms (${out.allCorrect} all correct)`);
+  console.log(
+    `${count} participants in ${Math.round(performance.now() - t0)} ms (${out.allCorrect} all correct)`,
+  );
 } else {
   console.error(`unknown command ${command}: use demo or generate`);
   process.exit(2);

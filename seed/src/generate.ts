@@ -24,12 +24,23 @@ export function generateParticipants(database: Database, opts: GenerateOptions):
   const { sqlite } = database;
   const random = seededRandom(opts.seed ?? 'synthetic');
   const round = sqlite
-    .prepare('SELECT id, contest_id, opens_at, closes_at, time_limit_sec, question_count FROM rounds WHERE id = ?')
+    .prepare(
+      'SELECT id, contest_id, opens_at, closes_at, time_limit_sec, question_count FROM rounds WHERE id = ?',
+    )
     .get(opts.roundId) as
-    | { id: number; contest_id: number; opens_at: number; closes_at: number; time_limit_sec: number; question_count: number }
+    | {
+        id: number;
+        contest_id: number;
+        opens_at: number;
+        closes_at: number;
+        time_limit_sec: number;
+        question_count: number;
+      }
     | undefined;
   if (!round) throw new Error(`No round ${opts.roundId}`);
-  const contest = sqlite.prepare('SELECT groups FROM contests WHERE id = ?').get(round.contest_id) as { groups: string };
+  const contest = sqlite.prepare('SELECT groups FROM contests WHERE id = ?').get(round.contest_id) as {
+    groups: string;
+  };
   const groups = (JSON.parse(contest.groups) as { key: string }[]).map((g) => g.key);
   const units = sqlite.prepare('SELECT code, name FROM units WHERE contest_id = ?').all(round.contest_id) as {
     code: string;
@@ -54,7 +65,25 @@ export function generateParticipants(database: Database, opts: GenerateOptions):
 
   const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ'];
   const MIDDLE = ['Văn', 'Thị', 'Hữu', 'Minh', 'Thu', 'Quốc', 'Ngọc', 'Đức'];
-  const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Giang', 'Hà', 'Hùng', 'Lan', 'Linh', 'Mai', 'Nam', 'Phương', 'Quân', 'Sơn', 'Trang', 'Tú', 'Vy'];
+  const GIVEN = [
+    'An',
+    'Bình',
+    'Chi',
+    'Dũng',
+    'Giang',
+    'Hà',
+    'Hùng',
+    'Lan',
+    'Linh',
+    'Mai',
+    'Nam',
+    'Phương',
+    'Quân',
+    'Sơn',
+    'Trang',
+    'Tú',
+    'Vy',
+  ];
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
   const prefix = opts.emailPrefix ?? `synthetic-${Date.now().toString(36)}`;
@@ -71,8 +100,15 @@ export function generateParticipants(database: Database, opts: GenerateOptions):
       const userId = Number(insertUser.run(`${prefix}-${i}@example.invalid`, name, now).lastInsertRowid);
       const unit = units.length > 0 ? pick(units) : null;
       const group = groups.length > 0 ? pick(groups) : null;
-      const fields = JSON.stringify({ fullName: name, ...(unit ? { unit: unit.code } : {}), ...(group ? { group } : {}) });
-      const entryId = Number(insertEntry.run(round.contest_id, userId, name, unit?.code ?? null, group, fields, now).lastInsertRowid);
+      const fields = JSON.stringify({
+        fullName: name,
+        ...(unit ? { unit: unit.code } : {}),
+        ...(group ? { group } : {}),
+      });
+      const entryId = Number(
+        insertEntry.run(round.contest_id, userId, name, unit?.code ?? null, group, fields, now)
+          .lastInsertRowid,
+      );
       let correct = 0;
       for (let q = 0; q < n; q++) if (random() < skill) correct++;
       // Whole seconds half of the time: plants exact ties on duration as real contests have.
@@ -85,11 +121,33 @@ export function generateParticipants(database: Database, opts: GenerateOptions):
       const prediction = Math.floor(random() * opts.count);
       const attemptId = Number(
         insertAttempt.run(
-          round.id, userId, entryId, startedAt, startedAt + round.time_limit_sec * 1000, submittedAt, duration,
-          correct, n, correct, all ? 1 : 0, prediction,
+          round.id,
+          userId,
+          entryId,
+          startedAt,
+          startedAt + round.time_limit_sec * 1000,
+          submittedAt,
+          duration,
+          correct,
+          n,
+          correct,
+          all ? 1 : 0,
+          prediction,
         ).lastInsertRowid,
       );
-      insertResult.run(round.id, userId, attemptId, group, name, unit?.name ?? null, correct, duration, submittedAt, all ? 1 : 0, prediction);
+      insertResult.run(
+        round.id,
+        userId,
+        attemptId,
+        group,
+        name,
+        unit?.name ?? null,
+        correct,
+        duration,
+        submittedAt,
+        all ? 1 : 0,
+        prediction,
+      );
       userIds.push(userId);
     }
   });

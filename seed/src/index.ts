@@ -81,7 +81,13 @@ export async function seedDemo(
   if (existing) {
     const rounds = await repos.contests.roundsOf(existing.id);
     const banks = await repos.banks.list(existing.ownerId);
-    return { created: false, contestId: existing.id, roundIds: rounds.map((r) => r.id), bankId: banks[0]?.id ?? 0, accounts };
+    return {
+      created: false,
+      contestId: existing.id,
+      roundIds: rounds.map((r) => r.id),
+      bankId: banks[0]?.id ?? 0,
+      accounts,
+    };
   }
 
   const passwordHash = await opts.hashPassword(DEMO_PASSWORD);
@@ -89,7 +95,9 @@ export async function seedDemo(
   for (const a of DEMO_ACCOUNTS) {
     const found = await repos.users.findByEmail(a.email);
     const roles: Role[] = a.role === 'participant' ? ['participant'] : [a.role, 'participant'];
-    ids[a.role] = (found ?? (await repos.users.create({ email: a.email, name: a.name, passwordHash, roles }))).id;
+    ids[a.role] = (
+      found ?? (await repos.users.create({ email: a.email, name: a.name, passwordHash, roles }))
+    ).id;
   }
   const organiser = ids.organiser!;
 
@@ -99,7 +107,11 @@ export async function seedDemo(
     seedQuestions.map((q) => ({
       type: q.type,
       stem: q.stem,
-      options: q.options.map((o) => ({ id: randomBytes(6).toString('base64url'), text: o.text, correct: o.correct })),
+      options: q.options.map((o) => ({
+        id: randomBytes(6).toString('base64url'),
+        text: o.text,
+        correct: o.correct,
+      })),
       points: 1,
       tags: q.tags,
       difficulty: q.difficulty,

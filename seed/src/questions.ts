@@ -59,7 +59,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Ngày 5/6/1911, người thanh niên Nguyễn Tất Thành rời Tổ quốc ra đi tìm đường cứu nước từ bến cảng nào?',
-    stemEn: 'On 5 June 1911, from which port did the young Nguyen Tat Thanh leave the country to seek a way to save the nation?',
+    stemEn:
+      'On 5 June 1911, from which port did the young Nguyen Tat Thanh leave the country to seek a way to save the nation?',
     options: [
       { text: 'Bến Nhà Rồng (Sài Gòn)', correct: true },
       { text: 'Cảng Hải Phòng', correct: false },
@@ -74,7 +75,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Khi xin làm phụ bếp trên tàu Amiral Latouche-Tréville năm 1911, Nguyễn Tất Thành lấy tên là gì?',
-    stemEn: 'What name did Nguyen Tat Thanh use when he signed on as a kitchen hand aboard the Amiral Latouche-Tréville in 1911?',
+    stemEn:
+      'What name did Nguyen Tat Thanh use when he signed on as a kitchen hand aboard the Amiral Latouche-Tréville in 1911?',
     options: [
       { text: 'Lý Thụy', correct: false },
       { text: 'Thầu Chín', correct: false },
@@ -206,12 +208,14 @@ export const seedQuestions: SeedQuestion[] = [
     ],
     tags: ['ho-chi-minh'],
     difficulty: 1,
-    explanation: 'Chủ tịch Hồ Chí Minh từ trần lúc 9 giờ 47 phút ngày 2/9/1969 tại Hà Nội, hưởng thọ 79 tuổi.',
+    explanation:
+      'Chủ tịch Hồ Chí Minh từ trần lúc 9 giờ 47 phút ngày 2/9/1969 tại Hà Nội, hưởng thọ 79 tuổi.',
   },
   {
     type: 'single',
     stem: 'Chân lý "Không có gì quý hơn độc lập, tự do" được Chủ tịch Hồ Chí Minh nêu lên trong văn kiện nào?',
-    stemEn: 'In which document did President Ho Chi Minh state the truth "Nothing is more precious than independence and freedom"?',
+    stemEn:
+      'In which document did President Ho Chi Minh state the truth "Nothing is more precious than independence and freedom"?',
     options: [
       { text: 'Tuyên ngôn độc lập (2/9/1945)', correct: false },
       { text: 'Lời kêu gọi toàn quốc kháng chiến (19/12/1946)', correct: false },
@@ -226,7 +230,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Tháng 7/1920, Nguyễn Ái Quốc đọc văn kiện nào của V.I. Lênin và tìm thấy con đường cứu nước đúng đắn?',
-    stemEn: 'In July 1920, which document by V.I. Lenin did Nguyen Ai Quoc read that showed him the right path to national salvation?',
+    stemEn:
+      'In July 1920, which document by V.I. Lenin did Nguyen Ai Quoc read that showed him the right path to national salvation?',
     options: [
       { text: 'Sơ thảo lần thứ nhất những luận cương về vấn đề dân tộc và vấn đề thuộc địa', correct: true },
       { text: 'Tuyên ngôn của Đảng Cộng sản', correct: false },
@@ -364,7 +369,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Hiệp định Paris về chấm dứt chiến tranh, lập lại hòa bình ở Việt Nam được ký kết vào ngày nào?',
-    stemEn: 'On what date was the Paris Peace Accord on ending the war and restoring peace in Vietnam signed?',
+    stemEn:
+      'On what date was the Paris Peace Accord on ending the war and restoring peace in Vietnam signed?',
     options: [
       { text: '27/1/1973', correct: true },
       { text: '27/1/1975', correct: false },
@@ -394,7 +400,7 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Cuộc khởi nghĩa Hai Bà Trưng chống ách đô hộ của nhà Đông Hán nổ ra vào năm nào?',
-    stemEn: 'In which year did the Trung Sisters\' uprising against Eastern Han rule break out?',
+    stemEn: "In which year did the Trung Sisters' uprising against Eastern Han rule break out?",
     options: [
       { text: 'Năm 248', correct: false },
       { text: 'Năm 542', correct: false },
@@ -439,7 +445,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Tết Kỷ Dậu năm 1789, vua Quang Trung chỉ huy đại phá quân xâm lược nào tại Ngọc Hồi – Đống Đa?',
-    stemEn: 'During the Tet of 1789 (Ky Dau), Emperor Quang Trung crushed which invading army at Ngoc Hoi – Dong Da?',
+    stemEn:
+      'During the Tet of 1789 (Ky Dau), Emperor Quang Trung crushed which invading army at Ngoc Hoi – Dong Da?',
     options: [
       { text: 'Quân Thanh', correct: true },
       { text: 'Quân Nguyên', correct: false },
@@ -454,7 +461,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Trong Cách mạng tháng Tám năm 1945, nhân dân Hà Nội khởi nghĩa giành chính quyền vào ngày nào?',
-    stemEn: 'During the August Revolution of 1945, on what date did the people of Hanoi rise up and seize power?',
+    stemEn:
+      'During the August Revolution of 1945, on what date did the people of Hanoi rise up and seize power?',
     options: [
       { text: '23/8/1945', correct: false },
       { text: '25/8/1945', correct: false },
@@ -485,7 +493,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Cuộc Tổng tuyển cử đầu tiên bầu Quốc hội khóa I của nước Việt Nam Dân chủ Cộng hòa diễn ra vào ngày nào?',
-    stemEn: 'On what date was the first general election for the 1st National Assembly of the Democratic Republic of Vietnam held?',
+    stemEn:
+      'On what date was the first general election for the 1st National Assembly of the Democratic Republic of Vietnam held?',
     options: [
       { text: '2/9/1945', correct: false },
       { text: '6/1/1946', correct: true },
@@ -500,7 +509,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Trận "Hà Nội – Điện Biên Phủ trên không", đánh bại cuộc tập kích chiến lược bằng máy bay B-52 của Mỹ, diễn ra vào năm nào?',
-    stemEn: 'In which year did the "Hanoi – Dien Bien Phu in the Air" battle, defeating the US B-52 strategic bombing campaign, take place?',
+    stemEn:
+      'In which year did the "Hanoi – Dien Bien Phu in the Air" battle, defeating the US B-52 strategic bombing campaign, take place?',
     options: [
       { text: '1965', correct: false },
       { text: '1968', correct: false },
@@ -558,7 +568,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'multiple',
     stem: 'Những nhân vật lịch sử nào sau đây đã lãnh đạo quân dân ta giành chiến thắng trên sông Bạch Đằng?',
-    stemEn: 'Which of the following historical figures led Vietnamese forces to victory on the Bach Dang River?',
+    stemEn:
+      'Which of the following historical figures led Vietnamese forces to victory on the Bach Dang River?',
     options: [
       { text: 'Ngô Quyền', correct: true },
       { text: 'Lê Hoàn', correct: true },
@@ -620,7 +631,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Quần đảo Trường Sa của Việt Nam thuộc đơn vị hành chính cấp tỉnh nào?',
-    stemEn: "Vietnam's Truong Sa (Spratly) archipelago belongs to which provincial-level administrative unit?",
+    stemEn:
+      "Vietnam's Truong Sa (Spratly) archipelago belongs to which provincial-level administrative unit?",
     options: [
       { text: 'Thành phố Đà Nẵng', correct: false },
       { text: 'Tỉnh Quảng Ngãi', correct: false },
@@ -718,7 +730,8 @@ export const seedQuestions: SeedQuestion[] = [
     ],
     tags: ['dia-ly'],
     difficulty: 2,
-    explanation: 'Việt Nam có đường bờ biển dài khoảng 3.260 km, chạy từ Móng Cái ở phía bắc đến Hà Tiên ở phía tây nam.',
+    explanation:
+      'Việt Nam có đường bờ biển dài khoảng 3.260 km, chạy từ Móng Cái ở phía bắc đến Hà Tiên ở phía tây nam.',
   },
   {
     type: 'single',
@@ -783,7 +796,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Hiến pháp năm 2013 của nước Cộng hòa xã hội chủ nghĩa Việt Nam được Quốc hội thông qua vào ngày nào?',
-    stemEn: 'On what date did the National Assembly adopt the 2013 Constitution of the Socialist Republic of Vietnam?',
+    stemEn:
+      'On what date did the National Assembly adopt the 2013 Constitution of the Socialist Republic of Vietnam?',
     options: [
       { text: '1/1/2014', correct: false },
       { text: '2/9/2013', correct: false },
@@ -828,7 +842,7 @@ export const seedQuestions: SeedQuestion[] = [
     type: 'truefalse',
     stem: 'Theo Hiến pháp năm 2013, công dân đủ 21 tuổi trở lên có quyền ứng cử vào Quốc hội, Hội đồng nhân dân.',
     stemEn:
-      'Under the 2013 Constitution, citizens aged 21 or older have the right to stand for election to the National Assembly and People\'s Councils.',
+      "Under the 2013 Constitution, citizens aged 21 or older have the right to stand for election to the National Assembly and People's Councils.",
     options: [
       { text: 'Đúng', correct: true },
       { text: 'Sai', correct: false },
@@ -841,7 +855,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Theo Hiến pháp năm 2013, cơ quan nào là cơ quan hành chính nhà nước cao nhất của nước Cộng hòa xã hội chủ nghĩa Việt Nam?',
-    stemEn: 'Under the 2013 Constitution, which body is the highest state administrative body of the Socialist Republic of Vietnam?',
+    stemEn:
+      'Under the 2013 Constitution, which body is the highest state administrative body of the Socialist Republic of Vietnam?',
     options: [
       { text: 'Chính phủ', correct: true },
       { text: 'Quốc hội', correct: false },
@@ -872,7 +887,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Theo Hiến pháp năm 2013, cơ quan nào là cơ quan xét xử của nước Cộng hòa xã hội chủ nghĩa Việt Nam, thực hiện quyền tư pháp?',
-    stemEn: 'Under the 2013 Constitution, which body is the adjudicating body of the Socialist Republic of Vietnam, exercising judicial power?',
+    stemEn:
+      'Under the 2013 Constitution, which body is the adjudicating body of the Socialist Republic of Vietnam, exercising judicial power?',
     options: [
       { text: 'Viện kiểm sát nhân dân', correct: false },
       { text: 'Tòa án nhân dân', correct: true },
@@ -887,7 +903,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Theo Hiến pháp năm 2013, cơ quan nào thực hành quyền công tố, kiểm sát hoạt động tư pháp?',
-    stemEn: 'Under the 2013 Constitution, which body exercises the power of public prosecution and supervises judicial activities?',
+    stemEn:
+      'Under the 2013 Constitution, which body exercises the power of public prosecution and supervises judicial activities?',
     options: [
       { text: 'Tòa án nhân dân', correct: false },
       { text: 'Thanh tra Chính phủ', correct: false },
@@ -902,7 +919,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Theo Hiến pháp năm 2013, Quốc ca nước Cộng hòa xã hội chủ nghĩa Việt Nam là nhạc và lời của bài hát nào?',
-    stemEn: 'Under the 2013 Constitution, the National Anthem of the Socialist Republic of Vietnam is the music and lyrics of which song?',
+    stemEn:
+      'Under the 2013 Constitution, the National Anthem of the Socialist Republic of Vietnam is the music and lyrics of which song?',
     options: [
       { text: 'Tiến quân ca', correct: true },
       { text: 'Giải phóng miền Nam', correct: false },
@@ -919,9 +937,18 @@ export const seedQuestions: SeedQuestion[] = [
     stem: 'Theo Hiến pháp năm 2013, Quốc kỳ nước Cộng hòa xã hội chủ nghĩa Việt Nam được mô tả như thế nào?',
     stemEn: 'How does the 2013 Constitution describe the national flag of the Socialist Republic of Vietnam?',
     options: [
-      { text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền đỏ, ở giữa có ngôi sao vàng sáu cánh', correct: false },
-      { text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền xanh, ở giữa có ngôi sao vàng năm cánh', correct: false },
-      { text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền đỏ, ở giữa có ngôi sao vàng năm cánh', correct: true },
+      {
+        text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền đỏ, ở giữa có ngôi sao vàng sáu cánh',
+        correct: false,
+      },
+      {
+        text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền xanh, ở giữa có ngôi sao vàng năm cánh',
+        correct: false,
+      },
+      {
+        text: 'Hình chữ nhật, chiều rộng bằng hai phần ba chiều dài, nền đỏ, ở giữa có ngôi sao vàng năm cánh',
+        correct: true,
+      },
       { text: 'Hình vuông, nền đỏ, ở giữa có ngôi sao vàng năm cánh', correct: false },
     ],
     tags: ['cong-dan'],
@@ -932,7 +959,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Văn bản nào là luật cơ bản của nước Cộng hòa xã hội chủ nghĩa Việt Nam, có hiệu lực pháp lý cao nhất?',
-    stemEn: 'Which document is the fundamental law of the Socialist Republic of Vietnam with the highest legal effect?',
+    stemEn:
+      'Which document is the fundamental law of the Socialist Republic of Vietnam with the highest legal effect?',
     options: [
       { text: 'Hiến pháp', correct: true },
       { text: 'Bộ luật Dân sự', correct: false },
@@ -947,7 +975,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'truefalse',
     stem: 'Theo Hiến pháp năm 2013, Chính phủ là cơ quan quyền lực nhà nước cao nhất của nước Cộng hòa xã hội chủ nghĩa Việt Nam.',
-    stemEn: 'Under the 2013 Constitution, the Government is the highest organ of state power of the Socialist Republic of Vietnam.',
+    stemEn:
+      'Under the 2013 Constitution, the Government is the highest organ of state power of the Socialist Republic of Vietnam.',
     options: [
       { text: 'Đúng', correct: false },
       { text: 'Sai', correct: true },
@@ -1039,7 +1068,7 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Đề án 06 (Quyết định 06/QĐ-TTg ngày 6/1/2022 của Thủ tướng Chính phủ) là đề án về nội dung gì?',
-    stemEn: 'What is Project 06 (Prime Minister\'s Decision 06/QĐ-TTg of 6 January 2022) about?',
+    stemEn: "What is Project 06 (Prime Minister's Decision 06/QĐ-TTg of 6 January 2022) about?",
     options: [
       {
         text: 'Phát triển ứng dụng dữ liệu về dân cư, định danh và xác thực điện tử phục vụ chuyển đổi số quốc gia',
@@ -1072,7 +1101,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Công dân sử dụng tài khoản định danh điện tử mức độ 1, mức độ 2 trên ứng dụng nào?',
-    stemEn: 'On which application do citizens use their Level-1 and Level-2 electronic identification accounts?',
+    stemEn:
+      'On which application do citizens use their Level-1 and Level-2 electronic identification accounts?',
     options: [
       { text: 'VssID', correct: false },
       { text: 'eTax Mobile', correct: false },
@@ -1119,7 +1149,10 @@ export const seedQuestions: SeedQuestion[] = [
     stemEn: 'What is the subject of Politburo Resolution No. 57-NQ/TW of 22 December 2024?',
     options: [
       { text: 'Phát triển kinh tế tư nhân', correct: false },
-      { text: 'Đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia', correct: true },
+      {
+        text: 'Đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số quốc gia',
+        correct: true,
+      },
       { text: 'Phát triển bền vững kinh tế biển', correct: false },
       { text: 'Đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh', correct: false },
     ],
@@ -1161,7 +1194,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'single',
     stem: 'Khi nhận được cuộc gọi hoặc tin nhắn tự xưng là ngân hàng, cơ quan công an đề nghị cung cấp mã OTP, bạn nên làm gì?',
-    stemEn: 'When you receive a call or message claiming to be from a bank or the police asking for your OTP code, what should you do?',
+    stemEn:
+      'When you receive a call or message claiming to be from a bank or the police asking for your OTP code, what should you do?',
     options: [
       { text: 'Cung cấp ngay để được hỗ trợ kịp thời', correct: false },
       { text: 'Cung cấp nếu người gọi đọc đúng họ tên của mình', correct: false },
@@ -1176,7 +1210,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'truefalse',
     stem: 'Theo Luật Giao dịch điện tử năm 2023, chữ ký số là một loại chữ ký điện tử.',
-    stemEn: 'Under the 2023 Law on Electronic Transactions, a digital signature is a type of electronic signature.',
+    stemEn:
+      'Under the 2023 Law on Electronic Transactions, a digital signature is a type of electronic signature.',
     options: [
       { text: 'Đúng', correct: true },
       { text: 'Sai', correct: false },
@@ -1189,7 +1224,8 @@ export const seedQuestions: SeedQuestion[] = [
   {
     type: 'truefalse',
     stem: 'Người dân có thể đăng nhập Cổng Dịch vụ công quốc gia bằng tài khoản định danh điện tử VNeID.',
-    stemEn: 'Citizens can log in to the National Public Service Portal using their VNeID electronic identification account.',
+    stemEn:
+      'Citizens can log in to the National Public Service Portal using their VNeID electronic identification account.',
     options: [
       { text: 'Đúng', correct: true },
       { text: 'Sai', correct: false },

@@ -5,7 +5,11 @@ import type { InterchangeFormat, ParseOptions, ParseResult } from './types.ts';
 
 const WORKER = new URL('./parse-worker.mjs', import.meta.url);
 
-export function parseInWorker(format: InterchangeFormat, bytes: Uint8Array, options: ParseOptions): Promise<ParseResult> {
+export function parseInWorker(
+  format: InterchangeFormat,
+  bytes: Uint8Array,
+  options: ParseOptions,
+): Promise<ParseResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, {
       workerData: { format, bytes, options },

@@ -21,7 +21,9 @@ const webPlugin: FastifyPluginAsync<{ root: string }> = async (app, { root }) =>
   });
   app.get('/*', { config: { access: 'public' } }, (request, reply) => {
     if (request.url.startsWith('/api/') || request.url.startsWith('/assets/')) {
-      return reply.status(404).send({ statusCode: 404, error: 'Not Found', message: 'No such route', code: 'NOT_FOUND' });
+      return reply
+        .status(404)
+        .send({ statusCode: 404, error: 'Not Found', message: 'No such route', code: 'NOT_FOUND' });
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

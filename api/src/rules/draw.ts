@@ -76,8 +76,6 @@ export function arrangeAttempt<Q extends { id: number; type: string; optionIds: 
     questionId: q.id,
     // True/false keeps its natural order: "False, True" shuffled reads oddly and helps nobody.
     optionIds:
-      opts.shuffleOptions && q.type !== 'truefalse'
-        ? shuffled(q.optionIds, random)
-        : q.optionIds.slice(),
+      opts.shuffleOptions && q.type !== 'truefalse' ? shuffled(q.optionIds, random) : q.optionIds.slice(),
   }));
 }

@@ -1,15 +1,13 @@
 // Schemas shared by several route folders.
 import { Type, type Static } from '@sinclair/typebox';
 
-export const ErrorSchema = Type.Object(
-  {
-    statusCode: Type.Integer(),
-    error: Type.String(),
-    message: Type.String(),
-    code: Type.String(),
-    attemptId: Type.Optional(Type.Integer()),
-  },
-);
+export const ErrorSchema = Type.Object({
+  statusCode: Type.Integer(),
+  error: Type.String(),
+  message: Type.String(),
+  code: Type.String(),
+  attemptId: Type.Optional(Type.Integer()),
+});
 
 export const IdParam = (name: string) =>
   Type.Object({ [name]: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
@@ -38,5 +36,4 @@ export const VisibilitySchema = Type.Union([
 ]);
 
 /** Response map entry for every refusal status a route may answer. */
-export const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
+export const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorSchema]));

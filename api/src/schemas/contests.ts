@@ -2,7 +2,11 @@
 import { Type } from '@sinclair/typebox';
 import { IsoDate, VisibilitySchema } from './common.ts';
 
-export const QuestionTypeSchema = Type.Union([Type.Literal('single'), Type.Literal('multiple'), Type.Literal('truefalse')]);
+export const QuestionTypeSchema = Type.Union([
+  Type.Literal('single'),
+  Type.Literal('multiple'),
+  Type.Literal('truefalse'),
+]);
 
 const Tag = Type.String({ minLength: 1, maxLength: 60 });
 
@@ -113,9 +117,15 @@ export const RoundInputSchema = Type.Object({
   partialCredit: Type.Optional(Type.Boolean()),
   /** Prize bands in order, e.g. 1 first, 2 second, 3 third, 5 consolation. */
   prizeBands: Type.Optional(
-    Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), count: Type.Integer({ minimum: 1, maximum: 10000 }) }), {
-      maxItems: 20,
-    }),
+    Type.Array(
+      Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 100 }),
+        count: Type.Integer({ minimum: 1, maximum: 10000 }),
+      }),
+      {
+        maxItems: 20,
+      },
+    ),
   ),
 });
 
@@ -152,7 +162,10 @@ export const RoundViewSchema = Type.Object({
   questionCount: Type.Integer(),
   maxAttempts: Type.Integer(),
   prediction: Type.Union([
-    Type.Object({ prompt: Type.String(), kind: Type.Union([Type.Literal('count'), Type.Literal('percent')]) }),
+    Type.Object({
+      prompt: Type.String(),
+      kind: Type.Union([Type.Literal('count'), Type.Literal('percent')]),
+    }),
     Type.Null(),
   ]),
   showAnswers: VisibilitySchema,
@@ -183,7 +196,11 @@ export const ContestDetailSchema = Type.Object({
     registrationFields: Type.Array(RegistrationFieldSchema),
     groups: Type.Array(GroupSchema),
     units: Type.Array(
-      Type.Object({ code: Type.String(), name: Type.String(), parentCode: Type.Union([Type.String(), Type.Null()]) }),
+      Type.Object({
+        code: Type.String(),
+        name: Type.String(),
+        parentCode: Type.Union([Type.String(), Type.Null()]),
+      }),
     ),
     rounds: Type.Array(RoundViewSchema),
   }),

@@ -97,7 +97,10 @@ export function createAttemptService(deps: {
       userId: attempt.userId,
       deadline: attempt.deadline,
       questions: new Map(
-        rows.map((q) => [q.questionId, { type: q.snapshot.type, optionIds: new Set(q.snapshot.options.map((o) => o.id)) }]),
+        rows.map((q) => [
+          q.questionId,
+          { type: q.snapshot.type, optionIds: new Set(q.snapshot.options.map((o) => o.id)) },
+        ]),
       ),
     };
     if (openAttempts.size >= OPEN_ATTEMPTS_MAX) openAttempts.delete(openAttempts.keys().next().value!);
@@ -114,23 +117,27 @@ export function createAttemptService(deps: {
   ) => {
     // Saves acknowledged before this point are committed before the answers are read.
     await repos.answerWriter.flush();
-    const outcome = await repos.attempts.finalise(attempt.id, (current, questionRows, saved) => {
-      const scored = scoreAttempt(
-        questionRows.map((q) => ({ ...q.snapshot, questionId: q.questionId })),
-        saved,
-        round.partialCredit,
-      );
-      const end = kind.status === 'submitted' ? Math.min(kind.at, current.deadline) : current.deadline;
-      return {
-        status: kind.status,
-        submittedAt: kind.status === 'submitted' ? kind.at : current.deadline,
-        durationMs: end - current.startedAt,
-        score: scored.score,
-        correctCount: scored.correctCount,
-        allCorrect: scored.allCorrect,
-        prediction: kind.status === 'submitted' ? kind.prediction : current.prediction,
-      };
-    }, meta);
+    const outcome = await repos.attempts.finalise(
+      attempt.id,
+      (current, questionRows, saved) => {
+        const scored = scoreAttempt(
+          questionRows.map((q) => ({ ...q.snapshot, questionId: q.questionId })),
+          saved,
+          round.partialCredit,
+        );
+        const end = kind.status === 'submitted' ? Math.min(kind.at, current.deadline) : current.deadline;
+        return {
+          status: kind.status,
+          submittedAt: kind.status === 'submitted' ? kind.at : current.deadline,
+          durationMs: end - current.startedAt,
+          score: scored.score,
+          correctCount: scored.correctCount,
+          allCorrect: scored.allCorrect,
+          prediction: kind.status === 'submitted' ? kind.prediction : current.prediction,
+        };
+      },
+      meta,
+    );
     openAttempts.delete(attempt.id);
     if (!outcome) return null;
     const entry = await repos.contests.entry(round.contestId, attempt.userId);
@@ -154,7 +161,10 @@ export function createAttemptService(deps: {
     } else if (round.predictionKind === 'percent') {
       const fiveDecimals = Math.abs(value * 1e5 - Math.round(value * 1e5)) < 1e-6;
       if (value < 0 || value > 100 || !fiveDecimals) {
-        throw badRequest('BAD_PREDICTION', 'The prediction must be a percentage from 0 to 100 with at most 5 decimals');
+        throw badRequest(
+          'BAD_PREDICTION',
+          'The prediction must be a percentage from 0 to 100 with at most 5 decimals',
+        );
       }
     } else {
       throw badRequest('NO_PREDICTION', 'This round has no prediction question');
@@ -228,7 +238,10 @@ export function createAttemptService(deps: {
 
       const seed = randomBytes(16).toString('hex');
       const pools = await Promise.all(
-        round.draw.map(async (rule) => ({ candidates: await repos.banks.candidateIds(rule), count: rule.count })),
+        round.draw.map(async (rule) => ({
+          candidates: await repos.banks.candidateIds(rule),
+          count: rule.count,
+        })),
       );
       let drawn: number[];
       try {
@@ -236,7 +249,10 @@ export function createAttemptService(deps: {
       } catch (err) {
         if (err instanceof DrawUnsatisfiableError) {
           log.error({ roundId, err: err.message }, 'draw unsatisfiable at attempt start');
-          throw conflict('DRAW_UNSATISFIABLE', 'This round cannot draw its questions; the organisers have been told');
+          throw conflict(
+            'DRAW_UNSATISFIABLE',
+            'This round cannot draw its questions; the organisers have been told',
+          );
         }
         throw err;
       }
@@ -292,7 +308,13 @@ export function createAttemptService(deps: {
       return view(await settle(attempt, round), round);
     },
 
-    async saveAnswer(attemptId: number, questionId: number, optionIds: string[], user: UserRow, meta: RequestMeta) {
+    async saveAnswer(
+      attemptId: number,
+      questionId: number,
+      optionIds: string[],
+      user: UserRow,
+      meta: RequestMeta,
+    ) {
       const open = await openAttempt(attemptId, user);
       const t = now();
       if (overdue(open, t)) {
@@ -346,7 +368,10 @@ export function createAttemptService(deps: {
       if (attempt.status !== 'in_progress') throw conflict('ATTEMPT_CLOSED', 'This attempt is already final');
       if (overdue(attempt, t)) {
         await settle(attempt, round);
-        throw conflict('ATTEMPT_CLOSED', 'The time for this attempt is over; it was submitted with the answers saved');
+        throw conflict(
+          'ATTEMPT_CLOSED',
+          'The time for this attempt is over; it was submitted with the answers saved',
+        );
       }
       let value: number | null = prediction ?? attempt.prediction;
       if (round.predictionKind) {

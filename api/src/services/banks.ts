@@ -28,20 +28,28 @@ export function checkQuestion(q: QuestionInput): void {
   }
   if (q.options.length < 2) throw badRequest('BAD_QUESTION', 'A question needs at least two options');
   if ((q.type === 'single' || q.type === 'truefalse') && right !== 1) {
-    throw badRequest('BAD_QUESTION', 'A single-choice or true/false question needs exactly one correct option');
+    throw badRequest(
+      'BAD_QUESTION',
+      'A single-choice or true/false question needs exactly one correct option',
+    );
   }
   if (q.type === 'multiple' && right < 1) {
     throw badRequest('BAD_QUESTION', 'A multiple-response question needs at least one correct option');
   }
   const texts = q.options.map((o) => o.text.trim().normalize('NFC'));
-  if (new Set(texts).size !== texts.length) throw badRequest('BAD_QUESTION', 'Two options have the same text');
+  if (new Set(texts).size !== texts.length)
+    throw badRequest('BAD_QUESTION', 'Two options have the same text');
 }
 
 /** The stored form: NFC text, fresh option ids, unique tags. */
 const normalise = (q: QuestionInput) => ({
   type: q.type,
   stem: q.stem.trim().normalize('NFC'),
-  options: q.options.map((o) => ({ id: optionId(), text: o.text.trim().normalize('NFC'), correct: o.correct })),
+  options: q.options.map((o) => ({
+    id: optionId(),
+    text: o.text.trim().normalize('NFC'),
+    correct: o.correct,
+  })),
   points: q.points ?? 1,
   tags: [...new Set((q.tags ?? []).map((t) => t.trim().normalize('NFC')).filter(Boolean))],
   difficulty: q.difficulty ?? null,
@@ -49,7 +57,8 @@ const normalise = (q: QuestionInput) => ({
 });
 
 /** Likely duplicates compare stems case- and space-insensitively, after NFC. */
-export const stemKey = (stem: string) => stem.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
+export const stemKey = (stem: string) =>
+  stem.normalize('NFC').toLocaleLowerCase('vi').replace(/\s+/g, ' ').trim();
 
 export const questionView = (q: QuestionRow) => ({
   id: q.id,
@@ -108,20 +117,34 @@ export function createBankService(deps: { repos: Repositories }) {
       const [id] = await repos.banks.addQuestions(bankId, [normalise(q)]);
       return { id: id! };
     },
-    async search(user: UserRow, bankId: number, filter: QuestionFilter, sort: QuestionSort, limit: number, offset: number) {
+    async search(
+      user: UserRow,
+      bankId: number,
+      filter: QuestionFilter,
+      sort: QuestionSort,
+      limit: number,
+      offset: number,
+    ) {
       await ownBank(bankId, user);
       const { total, rows } = await repos.banks.search(bankId, filter, sort, limit, offset);
       return { total, questions: rows.map(questionView) };
     },
     async get(user: UserRow, questionId: number) {
       const q = await ownQuestion(questionId, user);
-      const [history, used] = await Promise.all([repos.banks.history(q.rootId ?? q.id), repos.banks.isUsed(q.id)]);
+      const [history, used] = await Promise.all([
+        repos.banks.history(q.rootId ?? q.id),
+        repos.banks.isUsed(q.id),
+      ]);
       return { question: questionView(q), used, history: history.map(questionView) };
     },
     /** Edits a question: in place if no attempt showed it, else as a new revision. */
     async update(user: UserRow, questionId: number, input: QuestionInput) {
       const q = await ownQuestion(questionId, user);
-      if (q.status !== 'active') throw badRequest('QUESTION_NOT_ACTIVE', 'Only the current revision of an active question can be edited');
+      if (q.status !== 'active')
+        throw badRequest(
+          'QUESTION_NOT_ACTIVE',
+          'Only the current revision of an active question can be edited',
+        );
       checkQuestion(input);
       const used = await repos.banks.isUsed(q.id);
       const row = await repos.banks.revise(q.id, normalise(input), used);
@@ -132,9 +155,16 @@ export function createBankService(deps: { repos: Repositories }) {
       await repos.banks.retire(q.bankId, [q.id]);
       return { question: { id: q.id, status: 'retired' as const } };
     },
-    async bulk(user: UserRow, bankId: number, ids: number[], action: { addTags?: string[]; removeTags?: string[]; retire?: boolean }) {
+    async bulk(
+      user: UserRow,
+      bankId: number,
+      ids: number[],
+      action: { addTags?: string[]; removeTags?: string[]; retire?: boolean },
+    ) {
       await ownBank(bankId, user);
-      const clean = (tags?: string[]) => [...new Set((tags ?? []).map((t) => t.trim().normalize('NFC')).filter(Boolean))];
+      const clean = (tags?: string[]) => [
+        ...new Set((tags ?? []).map((t) => t.trim().normalize('NFC')).filter(Boolean)),
+      ];
       const changed = action.retire
         ? await repos.banks.retire(bankId, ids)
         : await repos.banks.retag(bankId, ids, clean(action.addTags), clean(action.removeTags));
@@ -142,7 +172,13 @@ export function createBankService(deps: { repos: Repositories }) {
     },
 
     /** Step 1: parse an uploaded file into a preview, marking likely duplicates of the bank. */
-    async preview(user: UserRow, bankId: number, format: InterchangeFormat, bytes: Buffer, trueFalseLabels: [string, string]) {
+    async preview(
+      user: UserRow,
+      bankId: number,
+      format: InterchangeFormat,
+      bytes: Buffer,
+      trueFalseLabels: [string, string],
+    ) {
       await ownBank(bankId, user);
       const result = await parseInWorker(format, bytes, { trueFalseLabels });
       const existing = new Map((await repos.banks.activeStems(bankId)).map((s) => [stemKey(s.stem), s.id]));
@@ -181,7 +217,10 @@ export function createBankService(deps: { repos: Repositories }) {
         }
       });
       if (problems.length > 0) {
-        throw badRequest('BAD_IMPORT', `Nothing was imported: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? '; …' : ''}`);
+        throw badRequest(
+          'BAD_IMPORT',
+          `Nothing was imported: ${problems.slice(0, 20).join('; ')}${problems.length > 20 ? '; …' : ''}`,
+        );
       }
       const ids = await repos.banks.addQuestions(bankId, questions.map(normalise));
       return { imported: ids.length, ids };

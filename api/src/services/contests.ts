@@ -17,7 +17,15 @@ import { hasRole } from '../plugins/auth.ts';
 import { roundState, type AttemptService } from './attempts.ts';
 import type { BankService } from './banks.ts';
 
-export const STANDARD_FIELD_KEYS = ['fullName', 'dateOfBirth', 'phone', 'idNumber', 'unit', 'locality', 'group'];
+export const STANDARD_FIELD_KEYS = [
+  'fullName',
+  'dateOfBirth',
+  'phone',
+  'idNumber',
+  'unit',
+  'locality',
+  'group',
+];
 
 export interface RoundInput {
   title: string;
@@ -80,7 +88,10 @@ export function createContestService(deps: {
   const checkDraw = async (draw: DrawRule[], questionCount: number, user: UserRow) => {
     const total = draw.reduce((s, r) => s + r.count, 0);
     if (total !== questionCount) {
-      throw badRequest('BAD_DRAW', `The draw rules add up to ${total} questions, not questionCount ${questionCount}`);
+      throw badRequest(
+        'BAD_DRAW',
+        `The draw rules add up to ${total} questions, not questionCount ${questionCount}`,
+      );
     }
     const pools = [];
     for (const rule of draw) {
@@ -123,7 +134,13 @@ export function createContestService(deps: {
     me: user ? await attempts.mine(round, user) : null,
   });
 
-  const entryView = (e: { id: number; fullName: string; unitCode: string | null; groupKey: string | null; fields: Record<string, string> }) => ({
+  const entryView = (e: {
+    id: number;
+    fullName: string;
+    unitCode: string | null;
+    groupKey: string | null;
+    fields: Record<string, string>;
+  }) => ({
     id: e.id,
     fullName: e.fullName,
     unitCode: e.unitCode,
@@ -186,7 +203,8 @@ export function createContestService(deps: {
       }
       const timeZone = input.timeZone ?? 'Asia/Ho_Chi_Minh';
       if (!validTimeZone(timeZone)) throw badRequest('BAD_TIME_ZONE', `Unknown time zone ${timeZone}`);
-      if (await repos.contests.bySlug(input.slug)) throw conflict('SLUG_TAKEN', 'Another contest has this slug');
+      if (await repos.contests.bySlug(input.slug))
+        throw conflict('SLUG_TAKEN', 'Another contest has this slug');
       const row = await repos.contests.create(
         {
           ownerId: user.id,
@@ -235,7 +253,8 @@ export function createContestService(deps: {
     async publish(user: UserRow, contestId: number) {
       const contest = await ownContest(contestId, user);
       const rounds = await repos.contests.roundsOf(contestId);
-      if (rounds.length === 0) throw conflict('NOT_READY', 'A contest needs at least one round to be published');
+      if (rounds.length === 0)
+        throw conflict('NOT_READY', 'A contest needs at least one round to be published');
       const row = await repos.contests.setStatus(contest.id, 'published');
       return { id: contest.id, slug: contest.slug, status: row!.status };
     },
@@ -293,7 +312,8 @@ export function createContestService(deps: {
     /** Registers (or updates the registration of) a participant; required fields enforced. */
     async enter(slug: string, user: UserRow, fields: Record<string, string>) {
       const contest = await visibleContest(slug, user);
-      if (contest.status !== 'published') throw conflict('CONTEST_NOT_OPEN', 'This contest is not taking entries');
+      if (contest.status !== 'published')
+        throw conflict('CONTEST_NOT_OPEN', 'This contest is not taking entries');
       const unitCodes = new Set((await repos.contests.units(contest.id)).map((u) => u.code));
       const clean: Record<string, string> = {};
       const problems: string[] = [];
@@ -309,7 +329,8 @@ export function createContestService(deps: {
         }
         if (value.length > 300) problems.push(`${f.key}: too long`);
         else if (f.key === 'group') {
-          if (!contest.groups.some((g) => g.key === value)) problems.push(`group: not one of the contest's groups`);
+          if (!contest.groups.some((g) => g.key === value))
+            problems.push(`group: not one of the contest's groups`);
         } else if (f.type === 'date') {
           const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
           const parsed = d ? new Date(`${value}T00:00:00Z`) : null;
@@ -329,7 +350,9 @@ export function createContestService(deps: {
       }
       if (contest.groups.length > 0 && !clean.group) problems.push('group: required');
       if (problems.length > 0) {
-        throw new AppError(400, 'BAD_ENTRY', `Check the registration form: ${problems.join('; ')}`, { fields: problems });
+        throw new AppError(400, 'BAD_ENTRY', `Check the registration form: ${problems.join('; ')}`, {
+          fields: problems,
+        });
       }
       const unitField = contest.registrationFields.find((f) => f.type === 'unit');
       const row = {
@@ -348,7 +371,12 @@ export function createContestService(deps: {
         }
         return { created: false, entry: entryView((await repos.contests.updateEntry(existing.id, row))!) };
       }
-      return { created: true, entry: entryView(await repos.contests.createEntry({ contestId: contest.id, userId: user.id, ...row })) };
+      return {
+        created: true,
+        entry: entryView(
+          await repos.contests.createEntry({ contestId: contest.id, userId: user.id, ...row }),
+        ),
+      };
     },
 
     /** Who may see a round's leaderboard now. */
@@ -359,7 +387,9 @@ export function createContestService(deps: {
       if (user && (hasRole(user, ['judge']) || canManage(user, contest.ownerId))) return round;
       if (contest.status === 'draft') throw notFound('ROUND_NOT_FOUND', 'No such round');
       const t = now();
-      const open = round.showLeaderboard === 'immediately' || (round.showLeaderboard === 'after_close' && t >= round.closesAt);
+      const open =
+        round.showLeaderboard === 'immediately' ||
+        (round.showLeaderboard === 'after_close' && t >= round.closesAt);
       if (!open) throw forbidden('LEADERBOARD_HIDDEN', 'The leaderboard of this round is not shown now');
       return round;
     },

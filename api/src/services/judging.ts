@@ -26,7 +26,12 @@ export interface JudgingDeps {
 }
 
 /** Compares the ranking projection with SQL; rebuilds the round's boards when they differ. */
-async function checkProjection(store: RankingStore, rankings: RankingService, roundId: number, candidates: Candidate[]) {
+async function checkProjection(
+  store: RankingStore,
+  rankings: RankingService,
+  roundId: number,
+  candidates: Candidate[],
+) {
   const board = roundBoard(roundId);
   const expected = new Map(candidates.map((c) => [c.userId, c]));
   let mismatches = (await store.count(board)) === candidates.length ? 0 : 1;
@@ -34,7 +39,12 @@ async function checkProjection(store: RankingStore, rankings: RankingService, ro
     const page = await store.page(board, 1000, offset);
     for (const e of page.entries) {
       const c = expected.get(e.participantId);
-      if (!c || scoreMillis(c.score) !== scoreMillis(e.score) || c.durationMs !== e.durationMs || c.submittedAt !== e.submittedAt) {
+      if (
+        !c ||
+        scoreMillis(c.score) !== scoreMillis(e.score) ||
+        c.durationMs !== e.durationMs ||
+        c.submittedAt !== e.submittedAt
+      ) {
         mismatches++;
       }
     }
@@ -69,7 +79,10 @@ export function createJudgingService(deps: JudgingDeps) {
       if (list.length === 0) byGroup.set(key, list);
       list.push(c);
     }
-    const ranked = new Map<string, { rows: FinalRow[]; prizes: Map<number, string>; ties: ReturnType<typeof allocatePrizes>['ties'] }>();
+    const ranked = new Map<
+      string,
+      { rows: FinalRow[]; prizes: Map<number, string>; ties: ReturnType<typeof allocatePrizes>['ties'] }
+    >();
     for (const [group, list] of byGroup) {
       const rows = finalRanking(list, actual);
       const allocation = allocatePrizes(rows, round.prizeBands);
@@ -86,11 +99,16 @@ export function createJudgingService(deps: JudgingDeps) {
     async finalize(roundId: number, judge: UserRow, meta: RequestMeta) {
       const { round, contest } = await loadRound(roundId);
       const t = now();
-      if (t < round.closesAt + graceMs) throw conflict('ROUND_NOT_CLOSED', 'A round can be finalised only after it closes');
-      if (round.resultsStatus !== 'open') throw conflict('ALREADY_FINALIZED', 'This round is already finalised');
+      if (t < round.closesAt + graceMs)
+        throw conflict('ROUND_NOT_CLOSED', 'A round can be finalised only after it closes');
+      if (round.resultsStatus !== 'open')
+        throw conflict('ALREADY_FINALIZED', 'This round is already finalised');
       // Attempts still open at the close are finalised first: every counted attempt is final.
       await deps.attempts.sweep();
-      const { candidates, actual, ranked } = await compute(round, contest.groups.map((g) => g.key));
+      const { candidates, actual, ranked } = await compute(
+        round,
+        contest.groups.map((g) => g.key),
+      );
       const byUser = new Map(candidates.map((c) => [c.userId, c]));
 
       const hash = createHash('sha256');
@@ -130,7 +148,9 @@ export function createJudgingService(deps: JudgingDeps) {
       }
       const digest = hash.digest('hex');
       const check = await checkProjection(store, rankings, round.id, candidates);
-      const boundaryTies = [...ranked].flatMap(([group, r]) => r.ties.map((tie) => ({ group: group || null, ...tie })));
+      const boundaryTies = [...ranked].flatMap(([group, r]) =>
+        r.ties.map((tie) => ({ group: group || null, ...tie })),
+      );
       const finalisation = await repos.judging.saveFinalisation({
         roundId: round.id,
         createdAt: t,
@@ -161,8 +181,10 @@ export function createJudgingService(deps: JudgingDeps) {
 
     async publishResults(roundId: number, judge: UserRow, meta: RequestMeta) {
       const { round } = await loadRound(roundId);
-      if (round.resultsStatus === 'open') throw conflict('NOT_FINALIZED', 'Finalise the round before publishing its results');
-      if (round.resultsStatus === 'published') throw conflict('ALREADY_PUBLISHED', 'The results are already published');
+      if (round.resultsStatus === 'open')
+        throw conflict('NOT_FINALIZED', 'Finalise the round before publishing its results');
+      if (round.resultsStatus === 'published')
+        throw conflict('ALREADY_PUBLISHED', 'The results are already published');
       const t = now();
       await repos.judging.publish(roundId, t, { at: t, actorId: judge.id, ...meta });
       return { round: { id: roundId, resultsStatus: 'published' as const } };
@@ -188,7 +210,9 @@ export function createJudgingService(deps: JudgingDeps) {
       await rankings.apply(round.id, attempt.userId, entry?.groupKey ?? null, outcome.counted);
       return {
         attempt: { id: attemptId, status: 'voided' as const, voidReason: reason },
-        counted: outcome.counted ? { attemptId: outcome.counted.attemptId, score: outcome.counted.score } : null,
+        counted: outcome.counted
+          ? { attemptId: outcome.counted.attemptId, score: outcome.counted.score }
+          : null,
       };
     },
 
@@ -251,7 +275,14 @@ export function createJudgingService(deps: JudgingDeps) {
         events: events
           .slice()
           .reverse()
-          .map((e) => ({ action: e.action, at: iso(e.at)!, actorId: e.actorId, ip: e.ip, userAgent: e.userAgent, data: e.data })),
+          .map((e) => ({
+            action: e.action,
+            at: iso(e.at)!,
+            actorId: e.actorId,
+            ip: e.ip,
+            userAgent: e.userAgent,
+            data: e.data,
+          })),
       };
     },
 

@@ -16,11 +16,7 @@ const toRanked = (r: RoundResultRow): RankedResult => ({
   unit: r.unit,
 });
 
-export function createRankingService(deps: {
-  repos: Repositories;
-  store: RankingStore;
-  events: EventBus;
-}) {
+export function createRankingService(deps: { repos: Repositories; store: RankingStore; events: EventBus }) {
   const { repos, store, events } = deps;
 
   const notify = async (roundId: number, group: string | null) => {

@@ -442,7 +442,11 @@ describe('zero stays zero next to null', async () => {
     const res = ok<{ contest: { id: number } }>(
       await call(t.app, 'POST', '/api/contests', {
         cookie: organiser.cookie,
-        payload: { slug: `zero-${process.pid}`, title: 'Zero', units: [{ code: 'Z', name: 'Z', headcount: 0 }] },
+        payload: {
+          slug: `zero-${process.pid}`,
+          title: 'Zero',
+          units: [{ code: 'Z', name: 'Z', headcount: 0 }],
+        },
       }),
       201,
     );
@@ -450,7 +454,11 @@ describe('zero stays zero next to null', async () => {
     refusal(
       await call(t.app, 'POST', '/api/contests', {
         cookie: organiser.cookie,
-        payload: { slug: `bad-${process.pid}`, title: 'Bad', units: [{ code: 'Z', name: 'Z', headcount: 'many' }] },
+        payload: {
+          slug: `bad-${process.pid}`,
+          title: 'Bad',
+          units: [{ code: 'Z', name: 'Z', headcount: 'many' }],
+        },
       }),
       400,
     );

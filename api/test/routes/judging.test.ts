@@ -80,10 +80,26 @@ describe('judging a round', async () => {
 
   test('only judges finalise, and only after the close and grace', async () => {
     refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`), 401);
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: p[0]!.cookie }), 403, 'FORBIDDEN');
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: judge.cookie }), 409, 'ROUND_NOT_CLOSED');
-    refusal(await call(app, 'POST', '/api/rounds/999999/finalize', { cookie: judge.cookie }), 404, 'ROUND_NOT_FOUND');
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }), 409, 'NOT_FINALIZED');
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: p[0]!.cookie }),
+      403,
+      'FORBIDDEN',
+    );
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: judge.cookie }),
+      409,
+      'ROUND_NOT_CLOSED',
+    );
+    refusal(
+      await call(app, 'POST', '/api/rounds/999999/finalize', { cookie: judge.cookie }),
+      404,
+      'ROUND_NOT_FOUND',
+    );
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }),
+      409,
+      'NOT_FINALIZED',
+    );
   });
 
   test('provisional results order by score, then duration', async () => {
@@ -104,7 +120,10 @@ describe('judging a round', async () => {
     ).finalisation;
     assert.match(first.hash, /^[0-9a-f]{64}$/);
     assert.equal(first.participants, 5, 'the expired attempt was finalised and counts');
-    assert.deepEqual(first.prediction && { v: first.prediction.value, a: first.prediction.allCorrect }, { v: 3, a: 3 });
+    assert.deepEqual(first.prediction && { v: first.prediction.value, a: first.prediction.allCorrect }, {
+      v: 3,
+      a: 3,
+    });
     assert.equal(first.rankingCheck.ok, true);
 
     const r = await results();
@@ -122,23 +141,40 @@ describe('judging a round', async () => {
     );
     assert.equal(r.rows[0]!.predictionDistance, 0);
     assert.equal(r.rows[0]!.fields.fullName, 'Người 3');
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: judge.cookie }), 409, 'ALREADY_FINALIZED');
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: judge.cookie }),
+      409,
+      'ALREADY_FINALIZED',
+    );
   });
 
   test('results filter by name and page on the server', async () => {
     const r = await results('?q=Người%201&limit=10');
-    assert.deepEqual(r.rows.map((x) => x.userId), [p[0]!.id]);
+    assert.deepEqual(
+      r.rows.map((x) => x.userId),
+      [p[0]!.id],
+    );
     const page = await results('?limit=2&offset=2');
     assert.equal(page.total, 5);
-    assert.deepEqual(page.rows.map((x) => x.finalRank), [3, 4]);
-    refusal(await call(app, 'GET', `/api/rounds/${f.roundId}/results?limit=0`, { cookie: judge.cookie }), 400);
+    assert.deepEqual(
+      page.rows.map((x) => x.finalRank),
+      [3, 4],
+    );
+    refusal(
+      await call(app, 'GET', `/api/rounds/${f.roundId}/results?limit=0`, { cookie: judge.cookie }),
+      400,
+    );
     refusal(await call(app, 'GET', `/api/rounds/${f.roundId}/results`, { cookie: p[0]!.cookie }), 403);
   });
 
   test('an attempt audit shows questions, choices, keys, every save and the events', async () => {
     const attemptId = attemptOf.get(p[3]!.id)!;
     refusal(await call(app, 'GET', `/api/attempts/${attemptId}/audit`, { cookie: p[3]!.cookie }), 403);
-    refusal(await call(app, 'GET', '/api/attempts/999999/audit', { cookie: judge.cookie }), 404, 'ATTEMPT_NOT_FOUND');
+    refusal(
+      await call(app, 'GET', '/api/attempts/999999/audit', { cookie: judge.cookie }),
+      404,
+      'ATTEMPT_NOT_FOUND',
+    );
     const audit = ok<{
       participant: { name: string };
       questions: { chosen: string[]; options: { id: string; correct: boolean }[] }[];
@@ -146,7 +182,10 @@ describe('judging a round', async () => {
       events: { action: string; ip: string | null }[];
     }>(await call(app, 'GET', `/api/attempts/${attemptId}/audit`, { cookie: judge.cookie }));
     assert.equal(audit.participant.name, 'Người 4');
-    assert.ok(audit.events.every((e) => e.ip === '127.0.0.1'), 'start and submit record the IP');
+    assert.ok(
+      audit.events.every((e) => e.ip === '127.0.0.1'),
+      'start and submit record the IP',
+    );
     assert.equal(audit.questions.length, 3);
     const rightChosen = audit.questions.filter((q) =>
       q.chosen.every((id) => q.options.find((o) => o.id === id)?.correct),
@@ -154,22 +193,39 @@ describe('judging a round', async () => {
     assert.equal(rightChosen, 2);
     assert.equal(audit.saves.length, 3);
     assert.ok(audit.saves.every((s) => s.ip === '127.0.0.1'));
-    assert.deepEqual(audit.events.map((e) => e.action), ['attempt.start', 'attempt.submit']);
+    assert.deepEqual(
+      audit.events.map((e) => e.action),
+      ['attempt.start', 'attempt.submit'],
+    );
   });
 
   test('voiding needs the round reopened; reopening needs a reason and is audited', async () => {
     const attemptId = attemptOf.get(p[2]!.id)!;
     refusal(
-      await call(app, 'POST', `/api/attempts/${attemptId}/void`, { cookie: judge.cookie, payload: { reason: 'copied answers' } }),
+      await call(app, 'POST', `/api/attempts/${attemptId}/void`, {
+        cookie: judge.cookie,
+        payload: { reason: 'copied answers' },
+      }),
       409,
       'ROUND_FINALIZED',
     );
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, { cookie: judge.cookie, payload: {} }), 400);
     refusal(
-      await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, { cookie: p[0]!.cookie, payload: { reason: 'because' } }),
+      await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, { cookie: judge.cookie, payload: {} }),
+      400,
+    );
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, {
+        cookie: p[0]!.cookie,
+        payload: { reason: 'because' },
+      }),
       403,
     );
-    ok(await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, { cookie: judge.cookie, payload: { reason: 'complaint from unit NA' } }));
+    ok(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, {
+        cookie: judge.cookie,
+        payload: { reason: 'complaint from unit NA' },
+      }),
+    );
     const log = await app.repos.audit.list({ targetType: 'round', targetId: String(f.roundId) }, 10, 0);
     assert.equal(log[0]!.action, 'round.reopen');
     assert.equal(log[0]!.data.reason, 'complaint from unit NA');
@@ -181,18 +237,29 @@ describe('judging a round', async () => {
     ).finalisation;
     assert.equal(again.hash, first.hash);
     assert.notEqual(again.id, first.id);
-    ok(await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, { cookie: judge.cookie, payload: { reason: 'void an attempt' } }));
+    ok(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/reopen`, {
+        cookie: judge.cookie,
+        payload: { reason: 'void an attempt' },
+      }),
+    );
   });
 
   test('a voided attempt stops counting, rankings update, and the next finalisation differs', async () => {
     const attemptId = attemptOf.get(p[2]!.id)!;
     const res = ok<{ attempt: { status: string }; counted: unknown }>(
-      await call(app, 'POST', `/api/attempts/${attemptId}/void`, { cookie: judge.cookie, payload: { reason: 'copied answers' } }),
+      await call(app, 'POST', `/api/attempts/${attemptId}/void`, {
+        cookie: judge.cookie,
+        payload: { reason: 'copied answers' },
+      }),
     );
     assert.equal(res.attempt.status, 'voided');
     assert.equal(res.counted, null, 'no other attempt to count');
     refusal(
-      await call(app, 'POST', `/api/attempts/${attemptId}/void`, { cookie: judge.cookie, payload: { reason: 'again' } }),
+      await call(app, 'POST', `/api/attempts/${attemptId}/void`, {
+        cookie: judge.cookie,
+        payload: { reason: 'again' },
+      }),
       409,
       'ALREADY_VOID',
     );
@@ -214,7 +281,11 @@ describe('judging a round', async () => {
     ok(await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }));
     const view = ok<{ round: { resultsStatus: string } }>(await call(app, 'GET', `/api/rounds/${f.roundId}`));
     assert.equal(view.round.resultsStatus, 'published');
-    refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }), 409, 'ALREADY_PUBLISHED');
+    refusal(
+      await call(app, 'POST', `/api/rounds/${f.roundId}/publish-results`, { cookie: judge.cookie }),
+      409,
+      'ALREADY_PUBLISHED',
+    );
     assert.deepEqual(await app.repos.audit.verify().then((r) => r.ok), true, 'the audit chain is intact');
   });
 });
@@ -234,7 +305,10 @@ describe('void while the round is open: the next best attempt counts', async () 
     );
     assert.equal(before.entry.score, 3);
     const res = ok<{ counted: { attemptId: number; score: number } }>(
-      await call(t.app, 'POST', `/api/attempts/${best.id}/void`, { cookie: judge.cookie, payload: { reason: 'two devices' } }),
+      await call(t.app, 'POST', `/api/attempts/${best.id}/void`, {
+        cookie: judge.cookie,
+        payload: { reason: 'two devices' },
+      }),
     );
     assert.deepEqual(res.counted, { attemptId: worse.id, score: 1 });
     const afterVoid = ok<{ entry: { score: number } }>(

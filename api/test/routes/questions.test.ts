@@ -43,7 +43,12 @@ describe('question banks', async () => {
       questions: [
         { ...singleQuestion(1), tags: ['lich-su'], difficulty: 1 },
         { ...singleQuestion(2), tags: ['dia-ly'], difficulty: 2 },
-        { ...singleQuestion(3), stem: 'Thủ đô của Việt Nam là thành phố nào?', tags: ['dia-ly'], difficulty: 3 },
+        {
+          ...singleQuestion(3),
+          stem: 'Thủ đô của Việt Nam là thành phố nào?',
+          tags: ['dia-ly'],
+          difficulty: 3,
+        },
       ],
       shuffleQuestions: false,
     });
@@ -57,13 +62,23 @@ describe('question banks', async () => {
 
   test('search, filters and paging happen on the server', async () => {
     assert.equal((await list()).total, 3);
-    assert.deepEqual((await list('?tag=dia-ly')).questions.map((q) => q.id), f.questionIds.slice(1));
+    assert.deepEqual(
+      (await list('?tag=dia-ly')).questions.map((q) => q.id),
+      f.questionIds.slice(1),
+    );
     assert.equal((await list('?difficulty=3')).questions[0]!.id, f.questionIds[2]);
     assert.equal((await list(`?q=${encodeURIComponent('thủ đô')}`)).total, 1);
     const page = await list('?limit=1&offset=1&sort=oldest');
     assert.deepEqual([page.total, page.questions.map((q) => q.id)], [3, [f.questionIds[1]]]);
-    refusal(await call(app, 'GET', `/api/banks/${f.bankId}/questions?limit=0`, { cookie: f.organiser.cookie }), 400);
-    refusal(await call(app, 'GET', `/api/banks/${f.bankId}/questions`, { cookie: other.cookie }), 404, 'BANK_NOT_FOUND');
+    refusal(
+      await call(app, 'GET', `/api/banks/${f.bankId}/questions?limit=0`, { cookie: f.organiser.cookie }),
+      400,
+    );
+    refusal(
+      await call(app, 'GET', `/api/banks/${f.bankId}/questions`, { cookie: other.cookie }),
+      404,
+      'BANK_NOT_FOUND',
+    );
   });
 
   test('an unused question is edited in place', async () => {
@@ -76,12 +91,22 @@ describe('question banks', async () => {
     refusal(
       await call(app, 'PUT', `/api/questions/${id}`, {
         cookie: f.organiser.cookie,
-        payload: { ...body, options: [{ text: 'a', correct: true }, { text: 'b', correct: true }] },
+        payload: {
+          ...body,
+          options: [
+            { text: 'a', correct: true },
+            { text: 'b', correct: true },
+          ],
+        },
       }),
       400,
       'BAD_QUESTION',
     );
-    refusal(await call(app, 'PUT', `/api/questions/${id}`, { cookie: other.cookie, payload: body }), 404, 'QUESTION_NOT_FOUND');
+    refusal(
+      await call(app, 'PUT', `/api/questions/${id}`, { cookie: other.cookie, payload: body }),
+      404,
+      'QUESTION_NOT_FOUND',
+    );
   });
 
   test('a question an attempt showed gets a new revision; the old attempt keeps the old text', async () => {
@@ -91,7 +116,12 @@ describe('question banks', async () => {
     const res = ok<{ question: Q; newRevision: boolean }>(
       await call(app, 'PUT', `/api/questions/${id}`, {
         cookie: f.organiser.cookie,
-        payload: { ...singleQuestion(3), stem: 'Thủ đô của nước Việt Nam là?', tags: ['dia-ly'], difficulty: 3 },
+        payload: {
+          ...singleQuestion(3),
+          stem: 'Thủ đô của nước Việt Nam là?',
+          tags: ['dia-ly'],
+          difficulty: 3,
+        },
       }),
     );
     assert.equal(res.newRevision, true);
@@ -100,14 +130,27 @@ describe('question banks', async () => {
     const detail = ok<{ question: Q; used: boolean; history: Q[] }>(
       await call(app, 'GET', `/api/questions/${res.question.id}`, { cookie: f.organiser.cookie }),
     );
-    assert.deepEqual(detail.history.map((q) => [q.revision, q.status]), [[1, 'superseded'], [2, 'active']]);
+    assert.deepEqual(
+      detail.history.map((q) => [q.revision, q.status]),
+      [
+        [1, 'superseded'],
+        [2, 'active'],
+      ],
+    );
     refusal(
-      await call(app, 'PUT', `/api/questions/${id}`, { cookie: f.organiser.cookie, payload: singleQuestion(9) }),
+      await call(app, 'PUT', `/api/questions/${id}`, {
+        cookie: f.organiser.cookie,
+        payload: singleQuestion(9),
+      }),
       400,
       'QUESTION_NOT_ACTIVE',
     );
     const old = await getAttempt(app, attempt.id, p.cookie);
-    assert.ok(old.questions.some((q) => q.stem === 'Thủ đô của Việt Nam là?' || q.stem.startsWith('Thủ đô của Việt Nam')));
+    assert.ok(
+      old.questions.some(
+        (q) => q.stem === 'Thủ đô của Việt Nam là?' || q.stem.startsWith('Thủ đô của Việt Nam'),
+      ),
+    );
     assert.ok(!old.questions.some((q) => q.stem === 'Thủ đô của nước Việt Nam là?'));
     // The bank now lists the new revision, not the superseded one.
     assert.ok((await list()).questions.some((q) => q.id === res.question.id));
@@ -131,7 +174,13 @@ describe('question banks', async () => {
     assert.equal(del.question.status, 'retired');
     assert.equal((await list()).total, 2);
     assert.equal((await list('?status=retired')).total, 1);
-    refusal(await call(app, 'POST', `/api/banks/${f.bankId}/questions/bulk`, { cookie: f.organiser.cookie, payload: { ids: [] } }), 400);
+    refusal(
+      await call(app, 'POST', `/api/banks/${f.bankId}/questions/bulk`, {
+        cookie: f.organiser.cookie,
+        payload: { ids: [] },
+      }),
+      400,
+    );
   });
 });
 
@@ -159,7 +208,14 @@ describe('import and export', async () => {
     });
 
   interface Preview {
-    items: { index: number; line?: number; question?: { stem: string }; skipped?: { kind: string }; errors: string[]; duplicateOf: number | null }[];
+    items: {
+      index: number;
+      line?: number;
+      question?: { stem: string };
+      skipped?: { kind: string };
+      errors: string[];
+      duplicateOf: number | null;
+    }[];
     summary: { total: number; importable: number; skipped: number; duplicates: number };
   }
 
@@ -180,17 +236,38 @@ describe('import and export', async () => {
     assert.ok(broken, 'the question with no right option is reported');
     assert.equal(broken.line, 3);
     const good = res.items.filter((i) => i.question && i.errors.length === 0).map((i) => i.question!);
-    const bad = { type: 'single', stem: 'Broken', options: [{ text: 'one', correct: false }, { text: 'two', correct: false }] };
+    const bad = {
+      type: 'single',
+      stem: 'Broken',
+      options: [
+        { text: 'one', correct: false },
+        { text: 'two', correct: false },
+      ],
+    };
     refusal(
-      await call(app, 'POST', `/api/banks/${bankId}/import`, { cookie: organiser.cookie, payload: { questions: [...good, bad] } }),
+      await call(app, 'POST', `/api/banks/${bankId}/import`, {
+        cookie: organiser.cookie,
+        payload: { questions: [...good, bad] },
+      }),
       400,
       'BAD_IMPORT',
     );
-    const none = ok<{ total: number }>(await call(app, 'GET', `/api/banks/${bankId}/questions`, { cookie: organiser.cookie }));
+    const none = ok<{ total: number }>(
+      await call(app, 'GET', `/api/banks/${bankId}/questions`, { cookie: organiser.cookie }),
+    );
     assert.equal(none.total, 0, 'nothing was imported');
-    const fixed = { ...bad, options: [{ text: 'one', correct: true }, { text: 'two', correct: false }] };
+    const fixed = {
+      ...bad,
+      options: [
+        { text: 'one', correct: true },
+        { text: 'two', correct: false },
+      ],
+    };
     const done = ok<{ imported: number }>(
-      await call(app, 'POST', `/api/banks/${bankId}/import`, { cookie: organiser.cookie, payload: { questions: [...good, fixed] } }),
+      await call(app, 'POST', `/api/banks/${bankId}/import`, {
+        cookie: organiser.cookie,
+        payload: { questions: [...good, fixed] },
+      }),
       201,
     );
     assert.equal(done.imported, 2);
@@ -200,12 +277,19 @@ describe('import and export', async () => {
 
   test('export then import gives back the same questions, in every format', async () => {
     for (const format of ['gift', 'moodle-xml', 'csv', 'xlsx', 'aiken']) {
-      const res = await app.inject({ method: 'GET', url: `/api/banks/${bankId}/export?format=${format}`, headers: { cookie: organiser.cookie } });
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/banks/${bankId}/export?format=${format}`,
+        headers: { cookie: organiser.cookie },
+      });
       assert.equal(res.statusCode, 200, format);
       assert.match(String(res.headers['content-disposition']), /attachment/);
       const back = ok<Preview>(await preview(format, res.rawPayload));
       assert.deepEqual(
-        back.items.filter((i) => i.question).map((i) => i.question!.stem).sort(),
+        back.items
+          .filter((i) => i.question)
+          .map((i) => i.question!.stem)
+          .sort(),
         ['Broken', 'Thủ đô của Việt Nam?'],
         format,
       );
@@ -224,7 +308,11 @@ describe('import and export', async () => {
       payload: Buffer.from('x'),
     });
     refusal(participant, 401);
-    const template = await app.inject({ method: 'GET', url: '/api/banks/import-template.xlsx', headers: { cookie: organiser.cookie } });
+    const template = await app.inject({
+      method: 'GET',
+      url: '/api/banks/import-template.xlsx',
+      headers: { cookie: organiser.cookie },
+    });
     assert.equal(template.statusCode, 200);
     assert.ok(template.rawPayload.length > 1000);
   });

@@ -379,7 +379,12 @@ describe('JSON bodies', async () => {
     const headers = { cookie: organiser.cookie, 'content-type': 'application/json' };
     refusal(await t.app.inject({ method: 'POST', url: '/api/banks', headers, payload: '{"name": ' }), 400);
     refusal(
-      await t.app.inject({ method: 'POST', url: '/api/banks', headers, payload: '{"name":"x","__proto__":{"a":1}}' }),
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/banks',
+        headers,
+        payload: '{"name":"x","__proto__":{"a":1}}',
+      }),
       400,
     );
   });

@@ -61,7 +61,8 @@ test('every question is drawn about as often as the others', () => {
     }
   }
   // Expected 800 each; a fair draw stays well inside ±20 %.
-  for (const q of range(1, 11)) assert.ok(Math.abs(counts.get(q)! - 800) < 160, `question ${q}: ${counts.get(q)}`);
+  for (const q of range(1, 11))
+    assert.ok(Math.abs(counts.get(q)! - 800) < 160, `question ${q}: ${counts.get(q)}`);
 });
 
 test('arrangement shuffles questions and options by seed, but keeps true/false in order', () => {
@@ -75,6 +76,9 @@ test('arrangement shuffles questions and options by seed, but keeps true/false i
   assert.deepEqual(new Set(a.map((x) => x.questionId)), new Set(range(1, 11)));
   assert.deepEqual(a.find((x) => x.questionId === 1)!.optionIds, ['t', 'f']);
   const plain = arrangeAttempt(qs, 'k', { shuffleQuestions: false, shuffleOptions: false });
-  assert.deepEqual(plain.map((x) => x.questionId), range(1, 11));
+  assert.deepEqual(
+    plain.map((x) => x.questionId),
+    range(1, 11),
+  );
   assert.deepEqual(plain[1]!.optionIds, ['a', 'b', 'c', 'd']);
 });

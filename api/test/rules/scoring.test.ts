@@ -51,14 +51,36 @@ test('an attempt adds up points, counts fully right questions and knows all-corr
     { ...multiple, questionId: 2 },
   ];
   assert.deepEqual(
-    scoreAttempt(qs, new Map([[1, ['b']], [2, ['a', 'b']]]), false),
+    scoreAttempt(
+      qs,
+      new Map([
+        [1, ['b']],
+        [2, ['a', 'b']],
+      ]),
+      false,
+    ),
     { score: 5, maxScore: 5, correctCount: 2, allCorrect: true },
   );
-  assert.deepEqual(scoreAttempt(qs, new Map([[1, ['b']], [2, ['a']]]), true), {
-    score: 3.5,
+  assert.deepEqual(
+    scoreAttempt(
+      qs,
+      new Map([
+        [1, ['b']],
+        [2, ['a']],
+      ]),
+      true,
+    ),
+    {
+      score: 3.5,
+      maxScore: 5,
+      correctCount: 1,
+      allCorrect: false,
+    },
+  );
+  assert.deepEqual(scoreAttempt(qs, new Map(), false), {
+    score: 0,
     maxScore: 5,
-    correctCount: 1,
+    correctCount: 0,
     allCorrect: false,
   });
-  assert.deepEqual(scoreAttempt(qs, new Map(), false), { score: 0, maxScore: 5, correctCount: 0, allCorrect: false });
 });

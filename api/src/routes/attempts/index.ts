@@ -72,14 +72,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ attempt: await attempts.start(request.params.roundId, request.user!, meta(request)) }),
+      reply
+        .status(201)
+        .send({ attempt: await attempts.start(request.params.roundId, request.user!, meta(request)) }),
   );
 
   app.get(
     '/attempts/:attemptId',
     {
       config: { access: 'user' },
-      schema: { params: AttemptParam, response: { 200: Type.Object({ attempt: AttemptSchema }), ...errors(400, 401, 404) } },
+      schema: {
+        params: AttemptParam,
+        response: { 200: Type.Object({ attempt: AttemptSchema }), ...errors(400, 401, 404) },
+      },
     },
     async (request) => ({ attempt: await attempts.get(request.params.attemptId, request.user!) }),
   );
@@ -96,7 +101,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({ optionIds: Type.Array(Type.String({ maxLength: 40 }), { maxItems: 10 }) }),
         response: {
           200: Type.Object({
-            saved: Type.Object({ questionId: Type.Integer(), optionIds: Type.Array(Type.String()), savedAt: Type.String() }),
+            saved: Type.Object({
+              questionId: Type.Integer(),
+              optionIds: Type.Array(Type.String()),
+              savedAt: Type.String(),
+            }),
           }),
           ...errors(400, 401, 404, 409, 429),
         },
@@ -154,7 +163,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => ({
-      attempt: await attempts.submit(request.params.attemptId, request.body.prediction, request.user!, meta(request)),
+      attempt: await attempts.submit(
+        request.params.attemptId,
+        request.body.prediction,
+        request.user!,
+        meta(request),
+      ),
     }),
   );
 };

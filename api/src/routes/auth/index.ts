@@ -32,13 +32,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const email = request.body.email.trim().toLowerCase();
       const name = request.body.name.trim().normalize('NFC');
       if (!name) throw new AppError(400, 'BAD_REQUEST', 'Name must not be blank');
-      if (await repos.users.findByEmail(email)) throw conflict('EMAIL_TAKEN', 'An account with this email exists');
+      if (await repos.users.findByEmail(email))
+        throw conflict('EMAIL_TAKEN', 'An account with this email exists');
       const passwordHash = await hashPassword(request.body.password);
       let user: UserRow;
       try {
         user = await repos.users.create({ email, name, passwordHash, roles: ['participant'] });
       } catch (err) {
-        if (String(err).includes('UNIQUE')) throw conflict('EMAIL_TAKEN', 'An account with this email exists');
+        if (String(err).includes('UNIQUE'))
+          throw conflict('EMAIL_TAKEN', 'An account with this email exists');
         throw err;
       }
       await app.startSession(reply, user.id);
@@ -51,7 +53,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: { access: 'public', rateLimit: perMinute(config.rateLimits.login) },
       schema: {
-        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 200 }) }),
+        body: Type.Object({
+          email: Type.String({ maxLength: 254 }),
+          password: Type.String({ maxLength: 200 }),
+        }),
         response: { 200: Type.Object({ user: UserSchema }), ...errors(400, 401, 429) },
       },
     },
@@ -75,7 +80,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/me',
-    { config: { access: 'user' }, schema: { response: { 200: Type.Object({ user: UserSchema }), ...errors(401) } } },
+    {
+      config: { access: 'user' },
+      schema: { response: { 200: Type.Object({ user: UserSchema }), ...errors(401) } },
+    },
     async (request) => ({ user: userView(request.user!) }),
   );
 };

@@ -20,7 +20,9 @@ const Filter = {
   type: Type.Optional(QuestionTypeSchema),
   tag: Type.Optional(Type.String({ maxLength: 60 })),
   difficulty: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
-  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('superseded')])),
+  status: Type.Optional(
+    Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('superseded')]),
+  ),
 };
 const BankName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) });
 const BankView = Type.Object({ id: Type.Integer(), name: Type.String() });
@@ -37,7 +39,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: organiser,
       schema: {
         response: {
-          200: Type.Object({ banks: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), questionCount: Type.Integer() })) }),
+          200: Type.Object({
+            banks: Type.Array(
+              Type.Object({ id: Type.Integer(), name: Type.String(), questionCount: Type.Integer() }),
+            ),
+          }),
           ...errors(401, 403),
         },
       },
@@ -47,17 +53,30 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/',
-    { config: organiser, schema: { body: BankName, response: { 201: Type.Object({ bank: BankView }), ...errors(400, 401, 403) } } },
-    async (request, reply) => reply.status(201).send({ bank: await banks.create(request.user!, request.body.name) }),
+    {
+      config: organiser,
+      schema: {
+        body: BankName,
+        response: { 201: Type.Object({ bank: BankView }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send({ bank: await banks.create(request.user!, request.body.name) }),
   );
 
   app.patch(
     '/:bankId',
     {
       config: organiser,
-      schema: { params: IdParam('bankId'), body: BankName, response: { 200: Type.Object({ bank: BankView }), ...errors(400, 401, 403, 404) } },
+      schema: {
+        params: IdParam('bankId'),
+        body: BankName,
+        response: { 200: Type.Object({ bank: BankView }), ...errors(400, 401, 403, 404) },
+      },
     },
-    async (request) => ({ bank: await banks.rename(request.user!, request.params.bankId, request.body.name) }),
+    async (request) => ({
+      bank: await banks.rename(request.user!, request.params.bankId, request.body.name),
+    }),
   );
 
   app.get(
@@ -68,13 +87,24 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam('bankId'),
         querystring: Type.Object({
           ...Filter,
-          sort: Type.Union([Type.Literal('newest'), Type.Literal('oldest'), Type.Literal('stem'), Type.Literal('difficulty')], {
-            default: 'oldest',
-          }),
+          sort: Type.Union(
+            [
+              Type.Literal('newest'),
+              Type.Literal('oldest'),
+              Type.Literal('stem'),
+              Type.Literal('difficulty'),
+            ],
+            {
+              default: 'oldest',
+            },
+          ),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
-        response: { 200: Type.Object({ total: Type.Integer(), questions: Type.Array(QuestionSchema) }), ...errors(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({ total: Type.Integer(), questions: Type.Array(QuestionSchema) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => {
@@ -90,11 +120,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: IdParam('bankId'),
         body: QuestionInputSchema,
-        response: { 201: Type.Object({ question: Type.Object({ id: Type.Integer() }) }), ...errors(400, 401, 403, 404) },
+        response: {
+          201: Type.Object({ question: Type.Object({ id: Type.Integer() }) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ question: await banks.addQuestion(request.user!, request.params.bankId, request.body) }),
+      reply
+        .status(201)
+        .send({ question: await banks.addQuestion(request.user!, request.params.bankId, request.body) }),
   );
 
   app.post(
@@ -106,7 +141,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           ids: Ids,
           addTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20 })),
-          removeTags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20 })),
+          removeTags: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { maxItems: 20 }),
+          ),
           retire: Type.Optional(Type.Boolean()),
         }),
         response: { 200: Type.Object({ changed: Type.Integer() }), ...errors(400, 401, 403, 404) },
@@ -121,8 +158,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   // Import, step 1: the raw file (application/octet-stream, up to 10 MB) becomes a preview.
   await app.register(async (scope) => {
     const upload = scope.withTypeProvider<TypeBoxTypeProvider>();
-    upload.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_BYTES + 1024 }, (_req, body, done) =>
-      done(null, body),
+    upload.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: MAX_BYTES + 1024 },
+      (_req, body, done) => done(null, body),
     );
     upload.post(
       '/:bankId/import/preview',
@@ -136,13 +175,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             trueLabel: Type.String({ minLength: 1, maxLength: 40, default: 'Đúng' }),
             falseLabel: Type.String({ minLength: 1, maxLength: 40, default: 'Sai' }),
           }),
-          response: { 200: Type.Object({}, { additionalProperties: true }), ...errors(400, 401, 403, 404, 413, 415) },
+          response: {
+            200: Type.Object({}, { additionalProperties: true }),
+            ...errors(400, 401, 403, 404, 413, 415),
+          },
         },
       },
       async (request) => {
         const body = request.body;
         if (!Buffer.isBuffer(body) || body.length === 0) {
-          throw Object.assign(new Error('Send the file as the request body (application/octet-stream)'), { statusCode: 400 });
+          throw Object.assign(new Error('Send the file as the request body (application/octet-stream)'), {
+            statusCode: 400,
+          });
         }
         const { format, trueLabel, falseLabel } = request.query;
         return banks.preview(request.user!, request.params.bankId, format, body, [trueLabel, falseLabel]);
@@ -158,11 +202,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 20 * 1024 * 1024,
       schema: {
         params: IdParam('bankId'),
-        body: Type.Object({ questions: Type.Array(QuestionInputSchema, { minItems: 1, maxItems: MAX_QUESTIONS }) }),
-        response: { 201: Type.Object({ imported: Type.Integer(), ids: Type.Array(Type.Integer()) }), ...errors(400, 401, 403, 404, 413) },
+        body: Type.Object({
+          questions: Type.Array(QuestionInputSchema, { minItems: 1, maxItems: MAX_QUESTIONS }),
+        }),
+        response: {
+          201: Type.Object({ imported: Type.Integer(), ids: Type.Array(Type.Integer()) }),
+          ...errors(400, 401, 403, 404, 413),
+        },
       },
     },
-    async (request, reply) => reply.status(201).send(await banks.import(request.user!, request.params.bankId, request.body.questions)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await banks.import(request.user!, request.params.bankId, request.body.questions)),
   );
 
   app.get(
@@ -171,7 +223,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: organiser,
       schema: {
         params: IdParam('bankId'),
-        querystring: Type.Object({ format: Format, ...Filter, ids: Type.Optional(Type.String({ pattern: '^\\d+(,\\d+)*$', maxLength: 100_000 })) }),
+        querystring: Type.Object({
+          format: Format,
+          ...Filter,
+          ids: Type.Optional(Type.String({ pattern: '^\\d+(,\\d+)*$', maxLength: 100_000 })),
+        }),
         response: { 200: FileReply, ...errors(400, 401, 403, 404) },
       },
     },

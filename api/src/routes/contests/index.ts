@@ -72,13 +72,23 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: Slug,
         body: Type.Object({
-          fields: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 1000 }), { maxProperties: 60 }),
+          fields: Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 1000 }), {
+            maxProperties: 60,
+          }),
         }),
-        response: { 200: Type.Object({ entry: EntrySchema }), 201: Type.Object({ entry: EntrySchema }), ...errors(400, 401, 404, 409) },
+        response: {
+          200: Type.Object({ entry: EntrySchema }),
+          201: Type.Object({ entry: EntrySchema }),
+          ...errors(400, 401, 404, 409),
+        },
       },
     },
     async (request, reply) => {
-      const { created, entry } = await contests.enter(request.params.slug, request.user!, request.body.fields);
+      const { created, entry } = await contests.enter(
+        request.params.slug,
+        request.user!,
+        request.body.fields,
+      );
       return reply.status(created ? 201 : 200).send({ entry });
     },
   );
@@ -90,11 +100,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: IdParam('contestId'),
         body: RoundInputSchema,
-        response: { 201: Type.Object({ round: Type.Object({ id: Type.Integer() }) }), ...errors(400, 401, 403, 404, 409) },
+        response: {
+          201: Type.Object({ round: Type.Object({ id: Type.Integer() }) }),
+          ...errors(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request, reply) =>
-      reply.status(201).send({ round: await contests.createRound(request.user!, request.params.contestId, request.body) }),
+      reply
+        .status(201)
+        .send({ round: await contests.createRound(request.user!, request.params.contestId, request.body) }),
   );
 
   app.post(
@@ -104,7 +119,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: IdParam('contestId'),
         response: {
-          200: Type.Object({ contest: Type.Object({ id: Type.Integer(), slug: Type.String(), status: Type.String() }) }),
+          200: Type.Object({
+            contest: Type.Object({ id: Type.Integer(), slug: Type.String(), status: Type.String() }),
+          }),
           ...errors(400, 401, 403, 404, 409),
         },
       },

@@ -67,7 +67,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/rounds/:roundId/publish-results',
-    { config: judge, schema: { params: RoundParam, response: { 200: StatusReply, ...errors(400, 401, 403, 404, 409) } } },
+    {
+      config: judge,
+      schema: { params: RoundParam, response: { 200: StatusReply, ...errors(400, 401, 403, 404, 409) } },
+    },
     async (request) => judging.publishResults(request.params.roundId, request.user!, meta(request)),
   );
 
@@ -75,9 +78,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/rounds/:roundId/reopen',
     {
       config: judge,
-      schema: { params: RoundParam, body: Reason, response: { 200: StatusReply, ...errors(400, 401, 403, 404, 409) } },
+      schema: {
+        params: RoundParam,
+        body: Reason,
+        response: { 200: StatusReply, ...errors(400, 401, 403, 404, 409) },
+      },
     },
-    async (request) => judging.reopen(request.params.roundId, request.body.reason, request.user!, meta(request)),
+    async (request) =>
+      judging.reopen(request.params.roundId, request.body.reason, request.user!, meta(request)),
   );
 
   app.get(
@@ -90,9 +98,12 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           group: Type.Optional(Type.String({ maxLength: 20 })),
           unit: Type.Optional(Type.String({ maxLength: 40 })),
           q: Type.Optional(Type.String({ maxLength: 100 })),
-          sort: Type.Union([Type.Literal('rank'), Type.Literal('name'), Type.Literal('submitted'), Type.Literal('duration')], {
-            default: 'rank',
-          }),
+          sort: Type.Union(
+            [Type.Literal('rank'), Type.Literal('name'), Type.Literal('submitted'), Type.Literal('duration')],
+            {
+              default: 'rank',
+            },
+          ),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
@@ -184,7 +195,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
                 type: Type.String(),
                 stem: Type.String(),
                 points: Type.Number(),
-                options: Type.Array(Type.Object({ id: Type.String(), text: Type.String(), correct: Type.Boolean() })),
+                options: Type.Array(
+                  Type.Object({ id: Type.String(), text: Type.String(), correct: Type.Boolean() }),
+                ),
                 chosen: Type.Array(Type.String()),
               }),
             ),
@@ -231,7 +244,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (request) => judging.voidAttempt(request.params.attemptId, request.body.reason, request.user!, meta(request)),
+    async (request) =>
+      judging.voidAttempt(request.params.attemptId, request.body.reason, request.user!, meta(request)),
   );
 };
 

@@ -18,7 +18,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: Param,
         response: {
-          200: Type.Object({ question: QuestionSchema, used: Type.Boolean(), history: Type.Array(QuestionSchema) }),
+          200: Type.Object({
+            question: QuestionSchema,
+            used: Type.Boolean(),
+            history: Type.Array(QuestionSchema),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },
@@ -33,7 +37,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: Param,
         body: QuestionInputSchema,
-        response: { 200: Type.Object({ question: QuestionSchema, newRevision: Type.Boolean() }), ...errors(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({ question: QuestionSchema, newRevision: Type.Boolean() }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => banks.update(request.user!, request.params.questionId, request.body),
@@ -45,7 +52,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: organiser,
       schema: {
         params: Param,
-        response: { 200: Type.Object({ question: Type.Object({ id: Type.Integer(), status: Type.String() }) }), ...errors(400, 401, 403, 404) },
+        response: {
+          200: Type.Object({ question: Type.Object({ id: Type.Integer(), status: Type.String() }) }),
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     async (request) => banks.retire(request.user!, request.params.questionId),

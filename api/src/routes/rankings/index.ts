@@ -60,7 +60,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParam('roundId'),
         querystring: Type.Object({ group: Group }),
         response: {
-          200: Type.Object({ total: Type.Integer(), entry: Type.Union([LeaderboardEntrySchema, Type.Null()]) }),
+          200: Type.Object({
+            total: Type.Integer(),
+            entry: Type.Union([LeaderboardEntrySchema, Type.Null()]),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },

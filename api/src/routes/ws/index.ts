@@ -44,7 +44,12 @@ const routes: FastifyPluginAsync = async (app) => {
     topic.timer = null;
     topic.lastPush = Date.now();
     const page = await app.rankingStore.page(roundBoard(topic.roundId, topic.group), TOP, 0);
-    const message = JSON.stringify({ type: 'leaderboard', topic: name, total: page.total, entries: page.entries.map(entryView) });
+    const message = JSON.stringify({
+      type: 'leaderboard',
+      topic: name,
+      total: page.total,
+      entries: page.entries.map(entryView),
+    });
     for (const socket of topic.sockets) if (socket.readyState === socket.OPEN) socket.send(message);
   };
 
@@ -62,7 +67,9 @@ const routes: FastifyPluginAsync = async (app) => {
     if (!topic || !topic.sockets.delete(socket) || topic.sockets.size > 0) return;
     topics.delete(name);
     if (topic.timer) clearTimeout(topic.timer);
-    await (await topic.unsubscribe)();
+    await (
+      await topic.unsubscribe
+    )();
   };
 
   app.addHook('onClose', async () => {
@@ -104,7 +111,12 @@ const routes: FastifyPluginAsync = async (app) => {
       await topic.unsubscribe;
       // The current board at once, to this socket only.
       const page = await app.rankingStore.page(roundBoard(roundId, topic.group), TOP, 0);
-      send(socket, { type: 'leaderboard', topic: name, total: page.total, entries: page.entries.map(entryView) });
+      send(socket, {
+        type: 'leaderboard',
+        topic: name,
+        total: page.total,
+        entries: page.entries.map(entryView),
+      });
     };
 
     const handle = async (message: ClientMessage) => {
