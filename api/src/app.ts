@@ -12,6 +12,7 @@ import dbPlugin from './plugins/db.ts';
 import authPlugin from './plugins/auth.ts';
 import rankingsPlugin from './plugins/rankings.ts';
 import servicesPlugin from './plugins/services.ts';
+import auditPlugin from './plugins/audit.ts';
 import webPlugin from './plugins/web.ts';
 import wsRoutes from './routes/ws/index.ts';
 import authRoutes from './routes/auth/index.ts';
@@ -124,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // The project's plugins.
   await app.register(authPlugin);
   await app.register(servicesPlugin);
+  await app.register(auditPlugin);
 
   // Routes.
   await app.register(healthRoutes, { prefix: '/api' });

@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/users/:userId/roles',
     {
-      config: { access: ['admin'] },
+      config: { access: ['admin'], audit: { action: 'user.roles', target: 'user', param: 'userId' } },
       schema: {
         params: IdParam('userId'),
         body: Type.Object({ roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 4, uniqueItems: true }) }),

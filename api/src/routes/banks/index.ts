@@ -54,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'bank.create', target: 'bank' } },
       schema: {
         body: BankName,
         response: { 201: Type.Object({ bank: BankView }), ...errors(400, 401, 403) },
@@ -67,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.patch(
     '/:bankId',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'bank.rename', target: 'bank', param: 'bankId' } },
       schema: {
         params: IdParam('bankId'),
         body: BankName,
@@ -116,7 +116,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:bankId/questions',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'question.create', target: 'question' } },
       schema: {
         params: IdParam('bankId'),
         body: QuestionInputSchema,
@@ -135,7 +135,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:bankId/questions/bulk',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'question.bulk', target: 'bank', param: 'bankId' } },
       schema: {
         params: IdParam('bankId'),
         body: Type.Object({
@@ -198,7 +198,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/:bankId/import',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'question.import', target: 'bank', param: 'bankId' } },
       bodyLimit: 20 * 1024 * 1024,
       schema: {
         params: IdParam('bankId'),

@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/contests',
     {
-      config: { access: ['organiser'] },
+      config: { access: ['organiser'], audit: { action: 'contest.create', target: 'contest' } },
       schema: {
         body: ContestInputSchema,
         response: {
@@ -96,7 +96,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/contests/:contestId/rounds',
     {
-      config: { access: ['organiser'] },
+      config: { access: ['organiser'], audit: { action: 'round.create', target: 'round' } },
       schema: {
         params: IdParam('contestId'),
         body: RoundInputSchema,
@@ -115,7 +115,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/contests/:contestId/publish',
     {
-      config: { access: ['organiser'] },
+      config: {
+        access: ['organiser'],
+        audit: { action: 'contest.publish', target: 'contest', param: 'contestId' },
+      },
       schema: {
         params: IdParam('contestId'),
         response: {

@@ -33,7 +33,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/:questionId',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'question.update', target: 'question', param: 'questionId' } },
       schema: {
         params: Param,
         body: QuestionInputSchema,
@@ -49,7 +49,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/:questionId',
     {
-      config: organiser,
+      config: { ...organiser, audit: { action: 'question.retire', target: 'question', param: 'questionId' } },
       schema: {
         params: Param,
         response: {
