@@ -310,7 +310,15 @@ export const roundResults = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.roundId, t.userId] }),
-    index('round_results_order_idx').on(t.roundId, t.score, t.durationMs, t.submittedAt),
+    // Provisional order (score desc, duration, submission) and by name, straight from the index.
+    index('round_results_order_idx').on(
+      t.roundId,
+      sql`${t.score} desc`,
+      t.durationMs,
+      t.submittedAt,
+      t.userId,
+    ),
+    index('round_results_name_idx').on(t.roundId, t.name),
   ],
 );
 
@@ -389,5 +397,6 @@ export const finalRankings = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.finalisationId, t.groupKey, t.position] }),
     index('final_rankings_user_idx').on(t.finalisationId, t.userId),
+    index('final_rankings_rank_idx').on(t.finalisationId, t.rank, t.groupKey, t.position),
   ],
 );
