@@ -4,6 +4,7 @@
 // the reply), a digest of the request body, the IP and the user agent. Judges' actions and attempt
 // events are written inside their own transactions instead (services/judging.ts, db/attempts.ts).
 import fp from 'fastify-plugin';
+import { requestMeta } from '../request-meta.ts';
 
 export interface AuditConfig {
   action: string;
@@ -68,8 +69,7 @@ export default fp(
         targetType: audit.target,
         targetId,
         data: { params, query: request.query ?? null, body: bodyDigest(request.body) },
-        ip: request.ip ?? null,
-        userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+        ...requestMeta(request),
       });
       return payload;
     });

@@ -12,14 +12,12 @@ import type {
 } from '@quizarena/db';
 import type { FastifyBaseLogger } from 'fastify';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import type { RequestMeta } from '../request-meta.ts';
 import { arrangeAttempt, drawQuestions, DrawUnsatisfiableError } from '../rules/draw.ts';
 import { scoreAttempt, scoreQuestion } from '../rules/scoring.ts';
 import type { RankingService } from './rankings.ts';
 
-export interface RequestMeta {
-  ip: string | null;
-  userAgent: string | null;
-}
+export type { RequestMeta } from '../request-meta.ts';
 
 export type RoundState = 'upcoming' | 'open' | 'closed';
 

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errors, IdParam } from '../../schemas/common.ts';
+import { requestMeta } from '../../request-meta.ts';
 import { QuestionTypeSchema } from '../../schemas/contests.ts';
 
 const AttemptStatus = Type.Union([
@@ -47,11 +48,6 @@ export const AttemptSchema = Type.Object({
   ]),
 });
 
-const meta = (request: FastifyRequest) => ({
-  ip: request.ip ?? null,
-  userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
-});
-
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const { attempts } = app.services;
   const { rateLimits } = app.config;
@@ -74,7 +70,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send({ attempt: await attempts.start(request.params.roundId, request.user!, meta(request)) }),
+        .send({ attempt: await attempts.start(request.params.roundId, request.user!, requestMeta(request)) }),
   );
 
   app.get(
@@ -117,7 +113,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.questionId,
         request.body.optionIds,
         request.user!,
-        meta(request),
+        requestMeta(request),
       ),
     }),
   );
@@ -167,7 +163,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.attemptId,
         request.body.prediction,
         request.user!,
-        meta(request),
+        requestMeta(request),
       ),
     }),
   );

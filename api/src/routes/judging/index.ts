@@ -1,16 +1,20 @@
 // Judges: finalise, publish and reopen a round's results; review results and attempts; void.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { errors, IdParam } from '../../schemas/common.ts';
+import { requestMeta } from '../../request-meta.ts';
 
 const judge = { access: ['judge'] as ['judge'] };
 const Reason = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 2000, pattern: '\\S' }) });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
-const meta = (request: FastifyRequest) => ({
-  ip: request.ip ?? null,
-  userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+/** A tie across a prize band boundary, left for the judges to decide. */
+const BoundaryTieSchema = Type.Object({
+  group: Nullable(Type.String()),
+  prize: Type.String(),
+  rank: Type.Integer(),
+  userIds: Type.Array(Type.Integer()),
+  places: Type.Integer(),
 });
 
 const PredictionSchema = Nullable(
@@ -43,22 +47,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
               participants: Type.Integer(),
               prediction: PredictionSchema,
               rankingCheck: Type.Object({ ok: Type.Boolean(), rebuilt: Type.Boolean() }),
-              boundaryTies: Type.Array(
-                Type.Object({
-                  group: Nullable(Type.String()),
-                  prize: Type.String(),
-                  rank: Type.Integer(),
-                  userIds: Type.Array(Type.Integer()),
-                  places: Type.Integer(),
-                }),
-              ),
+              boundaryTies: Type.Array(BoundaryTieSchema),
             }),
           }),
           ...errors(400, 401, 403, 404, 409),
         },
       },
     },
-    async (request) => judging.finalize(request.params.roundId, request.user!, meta(request)),
+    async (request) => judging.finalize(request.params.roundId, request.user!, requestMeta(request)),
   );
 
   const StatusReply = Type.Object({
@@ -71,7 +67,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       config: judge,
       schema: { params: RoundParam, response: { 200: StatusReply, ...errors(400, 401, 403, 404, 409) } },
     },
-    async (request) => judging.publishResults(request.params.roundId, request.user!, meta(request)),
+    async (request) => judging.publishResults(request.params.roundId, request.user!, requestMeta(request)),
   );
 
   app.post(
@@ -85,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      judging.reopen(request.params.roundId, request.body.reason, request.user!, meta(request)),
+      judging.reopen(request.params.roundId, request.body.reason, request.user!, requestMeta(request)),
   );
 
   app.get(
@@ -116,15 +112,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
                 hash: Type.String(),
                 createdAt: Type.String(),
                 actualValue: Nullable(Type.Number()),
-                boundaryTies: Type.Array(
-                  Type.Object({
-                    group: Nullable(Type.String()),
-                    prize: Type.String(),
-                    rank: Type.Integer(),
-                    userIds: Type.Array(Type.Integer()),
-                    places: Type.Integer(),
-                  }),
-                ),
+                boundaryTies: Type.Array(BoundaryTieSchema),
               }),
             ),
             rows: Type.Array(
@@ -245,7 +233,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      judging.voidAttempt(request.params.attemptId, request.body.reason, request.user!, meta(request)),
+      judging.voidAttempt(request.params.attemptId, request.body.reason, request.user!, requestMeta(request)),
   );
 };
 
