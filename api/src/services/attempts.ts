@@ -11,7 +11,8 @@ import type {
   UserRow,
 } from '@quizarena/db';
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { roundWithContest } from './lookups.ts';
 import type { RequestMeta } from '../request-meta.ts';
 import { arrangeAttempt, drawQuestions, DrawUnsatisfiableError } from '../rules/draw.ts';
 import { scoreAttempt, scoreQuestion } from '../rules/scoring.ts';
@@ -53,13 +54,7 @@ export function createAttemptService(deps: {
 }) {
   const { repos, rankings, now, graceMs, log } = deps;
 
-  const loadRound = async (roundId: number) => {
-    const round = await repos.contests.round(roundId);
-    if (!round) throw notFound('ROUND_NOT_FOUND', 'No such round');
-    const contest = await repos.contests.byId(round.contestId);
-    if (!contest) throw notFound('ROUND_NOT_FOUND', 'No such round');
-    return { round, contest };
-  };
+  const loadRound = (roundId: number) => roundWithContest(repos, roundId);
 
   /** The attempt when it belongs to `user`; someone else's reads as unknown. */
   const ownAttempt = async (attemptId: number, user: UserRow): Promise<AttemptRow> => {
@@ -438,4 +433,3 @@ export function createAttemptService(deps: {
 }
 
 export type AttemptService = ReturnType<typeof createAttemptService>;
-export { AppError };

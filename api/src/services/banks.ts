@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { QuestionRow, Repositories, UserRow } from '@quizarena/db';
 import { badRequest, notFound } from '../errors.ts';
+import { canManage } from './lookups.ts';
 import type { QuestionFilter, QuestionSort } from '@quizarena/db/banks';
 import { exportQuestions, type InterchangeFormat } from '../interchange/index.ts';
 import { parseInWorker } from '../interchange/parse-in-worker.ts';
@@ -78,7 +79,6 @@ export const questionView = (q: QuestionRow) => ({
 
 export function createBankService(deps: { repos: Repositories }) {
   const { repos } = deps;
-  const canManage = (user: UserRow, ownerId: number) => user.roles.includes('admin') || user.id === ownerId;
 
   const ownBank = async (bankId: number, user: UserRow) => {
     const bank = await repos.banks.get(bankId);

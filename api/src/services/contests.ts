@@ -12,20 +12,11 @@ import type {
   Visibility,
 } from '@quizarena/db';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { canManage, roundWithContest } from './lookups.ts';
 import { drawQuestions, DrawUnsatisfiableError } from '../rules/draw.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { roundState, type AttemptService } from './attempts.ts';
 import type { BankService } from './banks.ts';
-
-export const STANDARD_FIELD_KEYS = [
-  'fullName',
-  'dateOfBirth',
-  'phone',
-  'idNumber',
-  'unit',
-  'locality',
-  'group',
-];
 
 export interface RoundInput {
   title: string;
@@ -75,8 +66,6 @@ export function createContestService(deps: {
   now: () => number;
 }) {
   const { repos, attempts, banks, now } = deps;
-
-  const canManage = (user: UserRow, ownerId: number) => user.roles.includes('admin') || user.id === ownerId;
 
   const ownContest = async (contestId: number, user: UserRow): Promise<ContestRow> => {
     const contest = await repos.contests.byId(contestId);
@@ -301,9 +290,8 @@ export function createContestService(deps: {
     },
 
     async round(roundId: number, user: UserRow | null) {
-      const round = await repos.contests.round(roundId);
-      const contest = round ? await repos.contests.byId(round.contestId) : undefined;
-      if (!round || !contest || (contest.status === 'draft' && !(user && canManage(user, contest.ownerId)))) {
+      const { round, contest } = await roundWithContest(repos, roundId);
+      if (contest.status === 'draft' && !(user && canManage(user, contest.ownerId))) {
         throw notFound('ROUND_NOT_FOUND', 'No such round');
       }
       return { round: await roundView(round, contest, user), now: new Date(now()).toISOString() };
@@ -381,9 +369,7 @@ export function createContestService(deps: {
 
     /** Who may see a round's leaderboard now. */
     async leaderboardAllowed(roundId: number, user: UserRow | null) {
-      const round = await repos.contests.round(roundId);
-      const contest = round ? await repos.contests.byId(round.contestId) : undefined;
-      if (!round || !contest) throw notFound('ROUND_NOT_FOUND', 'No such round');
+      const { round, contest } = await roundWithContest(repos, roundId);
       if (user && (hasRole(user, ['judge']) || canManage(user, contest.ownerId))) return round;
       if (contest.status === 'draft') throw notFound('ROUND_NOT_FOUND', 'No such round');
       const t = now();

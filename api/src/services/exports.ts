@@ -7,6 +7,7 @@ import { PassThrough, Readable, type Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ContestRow, RankingExportRow, Repositories, RoundRow, UnitRow } from '@quizarena/db';
 import { conflict, notFound } from '../errors.ts';
+import { roundWithContest } from './lookups.ts';
 import {
   allocatePrizes,
   unitPrizes,
@@ -202,12 +203,7 @@ export function createExportService(deps: ExportDeps) {
   const { repos, now } = deps;
   const reports = repos.reports;
 
-  const loadRound = async (roundId: number) => {
-    const round = await repos.contests.round(roundId);
-    const contest = round ? await repos.contests.byId(round.contestId) : undefined;
-    if (!round || !contest) throw notFound('ROUND_NOT_FOUND', 'No such round');
-    return { round, contest };
-  };
+  const loadRound = (roundId: number) => roundWithContest(repos, roundId);
 
   /** The round with its active finalisation; 409 NOT_FINALIZED while its results are open. */
   const loadFinalised = async (roundId: number) => {

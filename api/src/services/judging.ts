@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Candidate, Repositories, RoundRow, UserRow } from '@quizarena/db';
 import { canonicalJson } from '@quizarena/db';
 import { conflict, notFound } from '../errors.ts';
+import { roundWithContest } from './lookups.ts';
 import {
   allocatePrizes,
   finalRanking,
@@ -56,12 +57,7 @@ async function checkProjection(
 export function createJudgingService(deps: JudgingDeps) {
   const { repos, rankings, store, now, graceMs } = deps;
 
-  const loadRound = async (roundId: number) => {
-    const round = await repos.contests.round(roundId);
-    const contest = round ? await repos.contests.byId(round.contestId) : undefined;
-    if (!round || !contest) throw notFound('ROUND_NOT_FOUND', 'No such round');
-    return { round, contest };
-  };
+  const loadRound = (roundId: number) => roundWithContest(repos, roundId);
 
   /** The final ranking of every group of the round, computed from SQL now. */
   const compute = async (round: RoundRow, groupKeys: string[]) => {

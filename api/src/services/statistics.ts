@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ContestRow, Repositories, RoundRow, UserRow } from '@quizarena/db';
 import { AppError, notFound, unauthorized } from '../errors.ts';
+import { roundWithContest } from './lookups.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { bandOf, createItemAnalysis, extremeGroupSize, type ItemStats } from '../rules/item-analysis.ts';
 import { buildUnitTable, sortLocalities, XLSX_TYPE, zoneClock } from './exports.ts';
@@ -111,12 +112,7 @@ export function createStatisticsService(deps: StatisticsDeps) {
   const { repos } = deps;
   const reports = repos.reports;
 
-  const loadRound = async (roundId: number) => {
-    const round = await repos.contests.round(roundId);
-    const contest = round ? await repos.contests.byId(round.contestId) : undefined;
-    if (!round || !contest) throw notFound('ROUND_NOT_FOUND', 'No such round');
-    return { round, contest };
-  };
+  const loadRound = (roundId: number) => roundWithContest(repos, roundId);
 
   /** Judges, admins and the contest's owner see everything. */
   const fullAccess = (user: UserRow | null, contest: ContestRow): boolean =>
