@@ -226,6 +226,9 @@ const en = {
 
   'nav.main': 'Main',
   'nav.judging': 'Judging',
+  'nav.organise': 'Organise',
+  'organise.forbiddenTitle': 'For organisers only',
+  'organise.forbiddenText': 'This page is for contest organisers and administrators.',
   'round.finalResults': 'Final results',
   'judge.forbiddenTitle': 'For judges only',
   'judge.forbiddenText': 'This page is for the judging panel and administrators.',
@@ -451,6 +454,9 @@ const vi: Record<MessageKey, string> = {
 
   'nav.main': 'Điều hướng chính',
   'nav.judging': 'Chấm thi',
+  'nav.organise': 'Tổ chức',
+  'organise.forbiddenTitle': 'Dành cho Ban Tổ chức',
+  'organise.forbiddenText': 'Trang này chỉ dành cho Ban Tổ chức cuộc thi và quản trị viên.',
   'round.finalResults': 'Kết quả chung cuộc',
   'judge.forbiddenTitle': 'Dành cho Ban Giám khảo',
   'judge.forbiddenText': 'Trang này chỉ dành cho Ban Giám khảo và quản trị viên.',

@@ -18,6 +18,18 @@ export type Route =
   | { name: 'judgeStats'; roundId: string }
   | { name: 'judgeAttempt'; attemptId: string }
   | { name: 'auditLog' }
+  | { name: 'organise' }
+  | { name: 'banks' }
+  | { name: 'bank'; bankId: string }
+  | { name: 'bankImport'; bankId: string }
+  | { name: 'questionNew'; bankId: string }
+  | { name: 'question'; questionId: string }
+  | { name: 'contests' }
+  | { name: 'contestNew' }
+  | { name: 'contestEdit'; contestId: string }
+  | { name: 'roundNew'; contestId: string }
+  | { name: 'roundEdit'; roundId: string }
+  | { name: 'dashboard'; contestId: string }
   | { name: 'notFound' };
 
 const patterns: [RegExp, (m: string[]) => Route][] = [
@@ -35,6 +47,18 @@ const patterns: [RegExp, (m: string[]) => Route][] = [
   [/^\/judge\/r\/([^/]+)\/stats$/, (m) => ({ name: 'judgeStats', roundId: m[1] })],
   [/^\/judge\/a\/([^/]+)$/, (m) => ({ name: 'judgeAttempt', attemptId: m[1] })],
   [/^\/admin\/audit$/, () => ({ name: 'auditLog' })],
+  [/^\/organise$/, () => ({ name: 'organise' })],
+  [/^\/organise\/banks$/, () => ({ name: 'banks' })],
+  [/^\/organise\/banks\/([^/]+)$/, (m) => ({ name: 'bank', bankId: m[1] })],
+  [/^\/organise\/banks\/([^/]+)\/import$/, (m) => ({ name: 'bankImport', bankId: m[1] })],
+  [/^\/organise\/banks\/([^/]+)\/new$/, (m) => ({ name: 'questionNew', bankId: m[1] })],
+  [/^\/organise\/questions\/([^/]+)$/, (m) => ({ name: 'question', questionId: m[1] })],
+  [/^\/organise\/contests$/, () => ({ name: 'contests' })],
+  [/^\/organise\/contests\/new$/, () => ({ name: 'contestNew' })],
+  [/^\/organise\/contests\/([^/]+)$/, (m) => ({ name: 'contestEdit', contestId: m[1] })],
+  [/^\/organise\/contests\/([^/]+)\/rounds\/new$/, (m) => ({ name: 'roundNew', contestId: m[1] })],
+  [/^\/organise\/contests\/([^/]+)\/dashboard$/, (m) => ({ name: 'dashboard', contestId: m[1] })],
+  [/^\/organise\/rounds\/([^/]+)$/, (m) => ({ name: 'roundEdit', roundId: m[1] })],
 ];
 
 function safeDecode(s: string): string {

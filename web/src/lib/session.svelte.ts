@@ -20,6 +20,11 @@ class Session {
     return !!this.user && this.user.roles.some((r) => r === 'judge' || r === 'admin');
   }
 
+  /** May author banks and contests: organisers, and admins. */
+  get isOrganiser(): boolean {
+    return !!this.user && this.user.roles.some((r) => r === 'organiser' || r === 'admin');
+  }
+
   get isAdmin(): boolean {
     return !!this.user && this.user.roles.includes('admin');
   }
