@@ -477,16 +477,23 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the API. `body` is sent as JSON, except a Blob (a file to upload), which is sent as raw
+ * bytes with its own type (or application/octet-stream).
+ */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  let payload: string | undefined;
-  if (method !== 'GET') {
+  let payload: string | Blob | undefined;
+  if (body instanceof Blob) {
+    headers['content-type'] = body.type || 'application/octet-stream';
+    payload = body;
+  } else if (method !== 'GET') {
     // The API accepts only JSON bodies on mutations, and Fastify refuses an empty body sent as
     // JSON, so every mutation sends at least `{}`.
     headers['content-type'] = 'application/json';
@@ -525,7 +532,7 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
 
 const enc = encodeURIComponent;
 
-function query(params: Record<string, string | number | undefined | null>): string {
+export function query(params: Record<string, string | number | undefined | null>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
