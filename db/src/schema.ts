@@ -82,6 +82,35 @@ export const banks = sqliteTable('banks', {
     .notNull()
     .references(() => users.id),
   name: text('name').notNull(),
+  /** active, or retired by its owner (kept: rounds that draw from it keep working). */
+  status: text('status').$type<'active' | 'retired'>().notNull().default('active'),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at'),
+});
+
+/** Organisers a bank is shared with: they see and change it as its owner does (but cannot re-share). */
+export const bankShares = sqliteTable(
+  'bank_shares',
+  {
+    bankId: integer('bank_id')
+      .notNull()
+      .references(() => banks.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.bankId, t.userId] }), index('bank_shares_user_idx').on(t.userId)],
+);
+
+/** Uploaded images, stored content-addressed under DATA_DIR/images/<sha256>.<ext>. */
+export const images = sqliteTable('images', {
+  sha256: text('sha256').primaryKey(),
+  type: text('type').notNull(),
+  bytes: integer('bytes').notNull(),
+  width: integer('width'),
+  height: integer('height'),
+  createdBy: integer('created_by').references(() => users.id),
   createdAt: integer('created_at').notNull(),
 });
 
@@ -141,6 +170,21 @@ export const contests = sqliteTable('contests', {
   createdAt: integer('created_at').notNull(),
   publishedAt: integer('published_at'),
 });
+
+/** Organisers a contest is shared with: they edit it as its owner does (but cannot re-share). */
+export const contestShares = sqliteTable(
+  'contest_shares',
+  {
+    contestId: integer('contest_id')
+      .notNull()
+      .references(() => contests.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.contestId, t.userId] }), index('contest_shares_user_idx').on(t.userId)],
+);
 
 export const units = sqliteTable(
   'units',
