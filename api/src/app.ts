@@ -14,6 +14,9 @@ import rankingsPlugin from './plugins/rankings.ts';
 import servicesPlugin from './plugins/services.ts';
 import auditPlugin from './plugins/audit.ts';
 import webPlugin from './plugins/web.ts';
+import manageRoutes from './routes/manage/index.ts';
+import sharingRoutes from './routes/sharing/index.ts';
+import imageRoutes from './routes/images/index.ts';
 import wsRoutes from './routes/ws/index.ts';
 import authRoutes from './routes/auth/index.ts';
 import bankRoutes from './routes/banks/index.ts';
@@ -140,6 +143,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(statisticsRoutes, { prefix: '/api' });
   await app.register(auditRoutes, { prefix: '/api' });
   await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(manageRoutes, { prefix: '/api' });
+  await app.register(sharingRoutes, { prefix: '/api' });
+  await app.register(imageRoutes, { prefix: '/api' });
   await app.register(wsRoutes, { prefix: '/api' });
   if (config.webDist) await app.register(webPlugin, { root: config.webDist });
 

@@ -8,6 +8,7 @@ import { createJudgingRepository } from './judging.ts';
 import { createReportsRepository } from './reports.ts';
 import { createBankRepository } from './banks.ts';
 import { createContestRepository } from './contests.ts';
+import { createAuthoringRepository } from './authoring.ts';
 import { createSessionRepository, createUserRepository } from './users.ts';
 
 export { openDatabase, type Database, type Db } from './database.ts';
@@ -16,6 +17,7 @@ export type * from './schema.ts';
 export type { UserRow } from './users.ts';
 export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
 export type { ContestRow, RoundRow, EntryRow, UnitRow, NewRound, NewUnit } from './contests.ts';
+export type { ImageRow, ShareKind, ShareRow } from './authoring.ts';
 export {
   appendAudit,
   canonicalJson,
@@ -44,6 +46,7 @@ export function createRepositories(database: Database) {
     sessions: createSessionRepository(db),
     banks: createBankRepository(db),
     contests: createContestRepository(db),
+    authoring: createAuthoringRepository(db),
     attempts: createAttemptRepository(db),
     audit: createAuditRepository(db),
     judging: createJudgingRepository(db),

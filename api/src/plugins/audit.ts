@@ -9,7 +9,7 @@ import { requestMeta } from '../request-meta.ts';
 export interface AuditConfig {
   action: string;
   /** The target's type; its id comes from this route param, or else from the reply's record. */
-  target: 'bank' | 'question' | 'contest' | 'round' | 'user';
+  target: 'bank' | 'question' | 'contest' | 'round' | 'user' | 'image';
   param?: string;
 }
 
@@ -45,8 +45,8 @@ function bodyDigest(body: unknown): unknown {
 function targetFromReply(payload: unknown, target: AuditConfig['target']): string | null {
   if (typeof payload !== 'string') return null;
   try {
-    const parsed = JSON.parse(payload) as Record<string, { id?: unknown } | undefined>;
-    const id = parsed[target]?.id;
+    const parsed = JSON.parse(payload) as Record<string, { id?: unknown; sha256?: unknown } | undefined>;
+    const id = parsed[target]?.id ?? parsed[target]?.sha256;
     return typeof id === 'number' || typeof id === 'string' ? String(id) : null;
   } catch {
     return null;

@@ -5,6 +5,9 @@ import { createContestService, type ContestService } from '../services/contests.
 import { createRankingService, type RankingService } from '../services/rankings.ts';
 import { createJudgingService, type JudgingService } from '../services/judging.ts';
 import { createBankService, type BankService } from '../services/banks.ts';
+import { createAuthoringService, type AuthoringService } from '../services/authoring.ts';
+import { createImageService, type ImageService } from '../services/images.ts';
+import path from 'node:path';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,6 +17,8 @@ declare module 'fastify' {
       contests: ContestService;
       banks: BankService;
       judging: JudgingService;
+      authoring: AuthoringService;
+      images: ImageService;
     };
   }
 }
@@ -38,7 +43,13 @@ export default fp(
       now: app.now,
       graceMs: app.config.graceMs,
     });
-    app.decorate('services', { rankings, attempts, contests, banks, judging });
+    const authoring = createAuthoringService({ repos: app.repos, contests, banks, now: app.now });
+    const images = createImageService({
+      repos: app.repos,
+      dir: path.join(app.config.dataDir, 'images'),
+      now: app.now,
+    });
+    app.decorate('services', { rankings, attempts, contests, banks, judging, authoring, images });
 
     // Rankings are a projection: rebuilt from SQL whenever the server starts.
     app.addHook('onReady', async () => {

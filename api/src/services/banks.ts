@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { QuestionRow, Repositories, UserRow } from '@quizarena/db';
 import { badRequest, notFound } from '../errors.ts';
-import { canManage } from './lookups.ts';
+import { canEdit, canManage } from './lookups.ts';
 import type { QuestionFilter, QuestionSort } from '@quizarena/db/banks';
 import { exportQuestions, type InterchangeFormat } from '../interchange/index.ts';
 import { parseInWorker } from '../interchange/parse-in-worker.ts';
@@ -82,7 +82,8 @@ export function createBankService(deps: { repos: Repositories }) {
 
   const ownBank = async (bankId: number, user: UserRow) => {
     const bank = await repos.banks.get(bankId);
-    if (!bank || !canManage(user, bank.ownerId)) throw notFound('BANK_NOT_FOUND', 'No such bank');
+    if (!bank || !(await canEdit(repos, 'bank', user, bank)))
+      throw notFound('BANK_NOT_FOUND', 'No such bank');
     return bank;
   };
 
@@ -102,14 +103,50 @@ export function createBankService(deps: { repos: Repositories }) {
       const bank = await repos.banks.create(user.id, name.trim());
       return { id: bank.id, name: bank.name };
     },
-    async list(user: UserRow) {
-      const rows = await repos.banks.list(user.roles.includes('admin') ? null : user.id);
-      return rows.map((b) => ({ id: b.id, name: b.name, questionCount: b.questionCount }));
+    /** Banks the user owns or that are shared with them; every bank for admins. */
+    async list(user: UserRow, status: 'active' | 'retired' = 'active') {
+      const rows = await repos.authoring.banks(user.roles.includes('admin') ? null : user.id, status);
+      return rows.map((b) => ({
+        id: b.id,
+        name: b.name,
+        questionCount: b.questionCount,
+        ownerId: b.ownerId,
+        ownerName: b.ownerName,
+        shared: b.ownerId !== user.id,
+        status: b.status,
+        updatedAt: new Date(b.updatedAt ?? b.createdAt).toISOString(),
+      }));
+    },
+    async detail(user: UserRow, bankId: number) {
+      const bank = await ownBank(bankId, user);
+      const [ownerName, questionCount, tags] = await Promise.all([
+        repos.authoring.ownerName(bank.ownerId),
+        repos.authoring.bankQuestionCount(bank.id),
+        repos.authoring.bankTags(bank.id),
+      ]);
+      return {
+        id: bank.id,
+        name: bank.name,
+        questionCount,
+        ownerId: bank.ownerId,
+        ownerName,
+        shared: bank.ownerId !== user.id,
+        status: bank.status,
+        canShare: canManage(user, bank.ownerId),
+        tags,
+      };
     },
     async rename(user: UserRow, bankId: number, name: string) {
       await ownBank(bankId, user);
       const row = (await repos.banks.update(bankId, name.trim()))!;
+      await repos.authoring.touchBank(bankId);
       return { id: row.id, name: row.name };
+    },
+    /** Retires a bank: hidden from lists and new draws; rounds drawing from it keep working. */
+    async retireBank(user: UserRow, bankId: number) {
+      await ownBank(bankId, user);
+      await repos.authoring.setBankStatus(bankId, 'retired');
+      return { id: bankId, status: 'retired' as const };
     },
     async addQuestion(user: UserRow, bankId: number, q: QuestionInput) {
       await ownBank(bankId, user);

@@ -12,7 +12,7 @@ import type {
   Visibility,
 } from '@quizarena/db';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors.ts';
-import { canManage, roundWithContest } from './lookups.ts';
+import { canEdit, roundWithContest } from './lookups.ts';
 import { drawQuestions, DrawUnsatisfiableError } from '../rules/draw.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { roundState, type AttemptService } from './attempts.ts';
@@ -59,6 +59,96 @@ const validTimeZone = (tz: string): boolean => {
   }
 };
 
+/** A round as its organiser entered it (RoundEdit in docs/api.md). */
+export function roundEdit(round: RoundRow, attempts: number, t: number) {
+  return {
+    id: round.id,
+    contestId: round.contestId,
+    title: round.title,
+    opensAt: new Date(round.opensAt).toISOString(),
+    closesAt: new Date(round.closesAt).toISOString(),
+    timeLimitSec: round.timeLimitSec,
+    questionCount: round.questionCount,
+    maxAttempts: round.maxAttempts,
+    draw: round.draw,
+    prediction:
+      round.predictionKind && round.predictionPrompt
+        ? { prompt: round.predictionPrompt, kind: round.predictionKind }
+        : null,
+    showAnswers: round.showAnswers,
+    showLeaderboard: round.showLeaderboard,
+    shuffleQuestions: round.shuffleQuestions,
+    shuffleOptions: round.shuffleOptions,
+    partialCredit: round.partialCredit,
+    prizeBands: round.prizeBands,
+    state: roundState(round, t),
+    resultsStatus: round.resultsStatus,
+    attempts,
+  };
+}
+
+/** Checks and normalises the parts of a contest that must agree with each other. */
+export function checkContestShape(
+  registrationFields: RegistrationField[],
+  groups: ContestGroup[],
+  units: ContestInput['units'] & object,
+  timeZone: string,
+) {
+  const fields = [...registrationFields];
+  // Participants pick their group at registration: a contest with groups always asks for it, and
+  // the field offers exactly the groups there are.
+  const groupField = fields.findIndex((f) => f.key === 'group');
+  if (groups.length > 0) {
+    const field: RegistrationField = {
+      key: 'group',
+      label: groupField >= 0 ? fields[groupField]!.label : 'Bảng thi / Division',
+      type: 'select',
+      required: true,
+      options: groups.map((g) => g.key),
+    };
+    if (groupField >= 0) fields[groupField] = field;
+    else fields.push(field);
+  }
+  const keys = new Set<string>();
+  for (const f of fields) {
+    if (keys.has(f.key)) throw badRequest('BAD_FIELDS', `Registration field ${f.key} appears twice`);
+    keys.add(f.key);
+    if (f.type === 'select' && (!f.options || f.options.length === 0)) {
+      throw badRequest('BAD_FIELDS', `Field ${f.key} is a select and needs options`);
+    }
+  }
+  if (!keys.has('fullName')) {
+    throw badRequest('BAD_FIELDS', 'The registration fields must include fullName');
+  }
+  if (new Set(groups.map((g) => g.key)).size !== groups.length) {
+    throw badRequest('BAD_GROUPS', 'Two groups have the same key');
+  }
+  const unitList: NewUnit[] = units.map((u) => ({
+    code: u.code,
+    name: u.name.trim(),
+    parentCode: u.parentCode ?? null,
+    headcount: u.headcount ?? null,
+  }));
+  const codes = new Set(unitList.map((u) => u.code));
+  if (codes.size !== unitList.length) throw badRequest('BAD_UNITS', 'Two units have the same code');
+  const parents = new Map(unitList.map((u) => [u.code, u.parentCode]));
+  for (const u of unitList) {
+    if (u.parentCode && !codes.has(u.parentCode)) {
+      throw badRequest('BAD_UNITS', `Unit ${u.code} names an unknown parent ${u.parentCode}`);
+    }
+    // Walk up: a cycle would make the tree endless.
+    let at: string | null | undefined = u.parentCode;
+    for (let steps = 0; at; steps++) {
+      if (at === u.code || steps > unitList.length) {
+        throw badRequest('BAD_UNITS', `Unit ${u.code} is its own ancestor`);
+      }
+      at = parents.get(at);
+    }
+  }
+  if (!validTimeZone(timeZone)) throw badRequest('BAD_TIME_ZONE', `Unknown time zone ${timeZone}`);
+  return { fields, groups, units: unitList, timeZone };
+}
+
 export function createContestService(deps: {
   repos: Repositories;
   attempts: AttemptService;
@@ -69,11 +159,39 @@ export function createContestService(deps: {
 
   const ownContest = async (contestId: number, user: UserRow): Promise<ContestRow> => {
     const contest = await repos.contests.byId(contestId);
-    if (!contest || !canManage(user, contest.ownerId)) throw notFound('CONTEST_NOT_FOUND', 'No such contest');
+    if (!contest || !(await canEdit(repos, 'contest', user, contest))) {
+      throw notFound('CONTEST_NOT_FOUND', 'No such contest');
+    }
     return contest;
   };
 
-  /** Checks a draw against the banks now (the same matching an attempt start runs). */
+  /** Drafts are seen only by those who edit them. */
+  const hiddenDraft = async (contest: ContestRow, user: UserRow | null): Promise<boolean> =>
+    contest.status === 'draft' && !(user && (await canEdit(repos, 'contest', user, contest)));
+
+  /**
+   * How many active questions each rule matches now, and whether the rules can all be met at once
+   * (rules may share questions: the same matching an attempt start runs decides).
+   */
+  const drawReport = async (draw: DrawRule[]) => {
+    const pools = [];
+    const rules = [];
+    for (const rule of draw) {
+      const candidates = await repos.banks.candidateIds(rule);
+      pools.push({ candidates, count: rule.count });
+      rules.push({ matching: candidates.length, count: rule.count, ok: candidates.length >= rule.count });
+    }
+    let message: string | null = null;
+    try {
+      drawQuestions(pools, 'validation');
+    } catch (err) {
+      if (!(err instanceof DrawUnsatisfiableError)) throw err;
+      message = err.message;
+    }
+    return { rules, total: draw.reduce((s, r) => s + r.count, 0), satisfiable: message === null, message };
+  };
+
+  /** Checks a draw the user is saving: their banks, active ones, adding up, satisfiable now. */
   const checkDraw = async (draw: DrawRule[], questionCount: number, user: UserRow) => {
     const total = draw.reduce((s, r) => s + r.count, 0);
     if (total !== questionCount) {
@@ -82,21 +200,86 @@ export function createContestService(deps: {
         `The draw rules add up to ${total} questions, not questionCount ${questionCount}`,
       );
     }
-    const pools = [];
     for (const rule of draw) {
-      await banks.ownBank(rule.bankId, user).catch(() => {
+      const bank = await banks.ownBank(rule.bankId, user).catch(() => {
         throw badRequest('BAD_DRAW', `Bank ${rule.bankId} does not exist or is not yours`);
       });
-      pools.push({ candidates: await repos.banks.candidateIds(rule), count: rule.count });
+      if (bank.status === 'retired') throw badRequest('BAD_DRAW', `Bank "${bank.name}" is retired`);
     }
-    try {
-      drawQuestions(pools, 'validation');
-    } catch (err) {
-      if (err instanceof DrawUnsatisfiableError) {
-        throw badRequest('DRAW_UNSATISFIABLE', `The banks cannot satisfy this draw: ${err.message}`);
+    const report = await drawReport(draw);
+    if (!report.satisfiable) {
+      throw badRequest('DRAW_UNSATISFIABLE', `The banks cannot satisfy this draw: ${report.message}`);
+    }
+  };
+
+  /** Everything that stops a contest from going live, and what merely deserves a look. */
+  const checklist = async (contest: ContestRow) => {
+    type Item = { code: string; message: string; roundId: number | null };
+    const problems: Item[] = [];
+    const warnings: Item[] = [];
+    const roundRows = await repos.contests.roundsOf(contest.id);
+    const t = now();
+    if (roundRows.length === 0) {
+      problems.push({ code: 'NO_ROUNDS', message: 'The contest has no rounds', roundId: null });
+    }
+    if (!contest.rulesText.trim()) {
+      problems.push({ code: 'NO_RULES', message: 'The rules text is empty', roundId: null });
+    }
+    if (!contest.description.trim()) {
+      warnings.push({ code: 'NO_DESCRIPTION', message: 'The description is empty', roundId: null });
+    }
+    if (contest.registrationFields.some((f) => f.type === 'unit')) {
+      if ((await repos.contests.units(contest.id)).length === 0) {
+        problems.push({
+          code: 'NO_UNITS',
+          message: 'Participants must pick a unit, but the contest has no units',
+          roundId: null,
+        });
       }
-      throw err;
     }
+    if (contest.groups.length > 0 && !contest.registrationFields.some((f) => f.key === 'group')) {
+      problems.push({
+        code: 'NO_GROUP_FIELD',
+        message: 'The contest has groups but no registration field "group" to pick one',
+        roundId: null,
+      });
+    }
+    let latest: RoundRow | null = null;
+    for (const round of roundRows) {
+      // roundsOf orders by opening time: a round opening before an earlier one closes overlaps it.
+      if (latest && round.opensAt < latest.closesAt) {
+        problems.push({
+          code: 'ROUNDS_OVERLAP',
+          message: `"${round.title}" opens before "${latest.title}" closes`,
+          roundId: round.id,
+        });
+      }
+      if (!latest || round.closesAt > latest.closesAt) latest = round;
+      if (round.closesAt <= t) {
+        warnings.push({
+          code: 'ROUND_IN_PAST',
+          message: `"${round.title}" has already closed`,
+          roundId: round.id,
+        });
+        continue;
+      }
+      const report = await drawReport(round.draw);
+      if (!report.satisfiable || report.total !== round.questionCount) {
+        problems.push({
+          code: 'DRAW_UNSATISFIABLE',
+          message: `"${round.title}": ${report.message ?? `the rules draw ${report.total} questions, not ${round.questionCount}`}`,
+          roundId: round.id,
+        });
+      }
+      if (!round.predictionKind) {
+        warnings.push({
+          code: 'NO_PREDICTION',
+          message: `"${round.title}" has no prediction question to break ties`,
+          roundId: round.id,
+        });
+      }
+    }
+    return { ready: problems.length === 0, problems, warnings };
   };
 
   const roundView = async (round: RoundRow, contest: ContestRow, user: UserRow | null) => ({
@@ -140,58 +323,23 @@ export function createContestService(deps: {
   /** Drafts are visible to their owner and admins only. */
   const visibleContest = async (slug: string, user: UserRow | null): Promise<ContestRow> => {
     const contest = await repos.contests.bySlug(slug);
-    if (!contest || (contest.status === 'draft' && !(user && canManage(user, contest.ownerId)))) {
+    if (!contest || (await hiddenDraft(contest, user))) {
       throw notFound('CONTEST_NOT_FOUND', 'No such contest');
     }
     return contest;
   };
 
   return {
-    canManage,
     ownContest,
+    checkDraw,
 
     async createContest(user: UserRow, input: ContestInput) {
-      const fields = [...(input.registrationFields ?? DEFAULT_FIELDS)];
-      // Participants pick their group at registration: a contest with groups always asks for it.
-      if ((input.groups ?? []).length > 0 && !fields.some((f) => f.key === 'group')) {
-        fields.push({
-          key: 'group',
-          label: 'Bảng thi / Division',
-          type: 'select',
-          required: true,
-          options: input.groups!.map((g) => g.key),
-        });
-      }
-      const keys = new Set<string>();
-      for (const f of fields) {
-        if (keys.has(f.key)) throw badRequest('BAD_FIELDS', `Registration field ${f.key} appears twice`);
-        keys.add(f.key);
-        if (f.type === 'select' && (!f.options || f.options.length === 0)) {
-          throw badRequest('BAD_FIELDS', `Field ${f.key} is a select and needs options`);
-        }
-      }
-      if (!keys.has('fullName')) {
-        throw badRequest('BAD_FIELDS', 'The registration fields must include fullName');
-      }
-      const groups = input.groups ?? [];
-      if (new Set(groups.map((g) => g.key)).size !== groups.length) {
-        throw badRequest('BAD_GROUPS', 'Two groups have the same key');
-      }
-      const unitList: NewUnit[] = (input.units ?? []).map((u) => ({
-        code: u.code,
-        name: u.name,
-        parentCode: u.parentCode ?? null,
-        headcount: u.headcount ?? null,
-      }));
-      const codes = new Set(unitList.map((u) => u.code));
-      if (codes.size !== unitList.length) throw badRequest('BAD_UNITS', 'Two units have the same code');
-      for (const u of unitList) {
-        if (u.parentCode && !codes.has(u.parentCode)) {
-          throw badRequest('BAD_UNITS', `Unit ${u.code} names an unknown parent ${u.parentCode}`);
-        }
-      }
-      const timeZone = input.timeZone ?? 'Asia/Ho_Chi_Minh';
-      if (!validTimeZone(timeZone)) throw badRequest('BAD_TIME_ZONE', `Unknown time zone ${timeZone}`);
+      const shape = checkContestShape(
+        input.registrationFields ?? DEFAULT_FIELDS,
+        input.groups ?? [],
+        input.units ?? [],
+        input.timeZone ?? 'Asia/Ho_Chi_Minh',
+      );
       if (await repos.contests.bySlug(input.slug))
         throw conflict('SLUG_TAKEN', 'Another contest has this slug');
       const row = await repos.contests.create(
@@ -201,14 +349,71 @@ export function createContestService(deps: {
           title: input.title.trim(),
           description: input.description ?? '',
           rulesText: input.rulesText ?? '',
-          timeZone,
-          registrationFields: fields,
-          groups,
+          timeZone: shape.timeZone,
+          registrationFields: shape.fields,
+          groups: shape.groups,
           status: 'draft',
         },
-        unitList,
+        shape.units,
       );
       return { id: row.id, slug: row.slug };
+    },
+
+    /** Changes a contest: any field of the create body; units given replace the whole tree. */
+    async updateContest(user: UserRow, contestId: number, input: Partial<ContestInput>) {
+      const contest = await ownContest(contestId, user);
+      if (input.slug !== undefined && input.slug !== contest.slug) {
+        if (contest.status !== 'draft') {
+          throw conflict('CONTEST_PUBLISHED', 'The address (slug) of a published contest cannot change');
+        }
+        if (await repos.authoring.slugTaken(input.slug, contest.id)) {
+          throw conflict('SLUG_TAKEN', 'Another contest has this slug');
+        }
+      }
+      const currentUnits = await repos.contests.units(contest.id);
+      const groupsGiven = input.groups !== undefined;
+      const shape = checkContestShape(
+        input.registrationFields ??
+          (groupsGiven
+            ? contest.registrationFields.filter((f) => f.key !== 'group')
+            : contest.registrationFields),
+        input.groups ?? contest.groups,
+        input.units ?? currentUnits,
+        input.timeZone ?? contest.timeZone,
+      );
+      if (input.units || input.groups) {
+        const used = await repos.authoring.usedCodes(contest.id);
+        const keptUnits = new Set(shape.units.map((u) => u.code));
+        const lostUnit = [...used.units].find((c) => !keptUnits.has(c));
+        if (input.units && lostUnit) {
+          throw conflict(
+            'UNIT_IN_USE',
+            `Unit ${lostUnit} is chosen by participants' entries and cannot be removed`,
+          );
+        }
+        const keptGroups = new Set(shape.groups.map((g) => g.key));
+        const lostGroup = [...used.groups].find((g) => !keptGroups.has(g));
+        if (input.groups && lostGroup) {
+          throw conflict(
+            'GROUP_IN_USE',
+            `Group ${lostGroup} is chosen by participants' entries and cannot be removed`,
+          );
+        }
+      }
+      const row = await repos.authoring.updateContest(
+        contest.id,
+        {
+          ...(input.slug !== undefined ? { slug: input.slug } : {}),
+          ...(input.title !== undefined ? { title: input.title.trim() } : {}),
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          ...(input.rulesText !== undefined ? { rulesText: input.rulesText } : {}),
+          timeZone: shape.timeZone,
+          registrationFields: shape.fields,
+          groups: shape.groups,
+        },
+        input.units ? shape.units : undefined,
+      );
+      return row;
     },
 
     async createRound(user: UserRow, contestId: number, input: RoundInput) {
@@ -239,11 +444,119 @@ export function createContestService(deps: {
       return { id: round.id };
     },
 
+    /** The organiser's view of a round, with its settings as entered. */
+    roundEdit: (round: RoundRow, attemptCount: number) => roundEdit(round, attemptCount, now()),
+
+    async getRoundForEdit(user: UserRow, roundId: number) {
+      const { round, contest } = await roundWithContest(repos, roundId);
+      await ownContest(contest.id, user).catch(() => {
+        throw notFound('ROUND_NOT_FOUND', 'No such round');
+      });
+      return {
+        round: roundEdit(round, await repos.authoring.attemptCount(round.id), now()),
+        contest: {
+          id: contest.id,
+          slug: contest.slug,
+          title: contest.title,
+          timeZone: contest.timeZone,
+          status: contest.status,
+        },
+      };
+    },
+
+    /**
+     * Replaces a round's settings. Once attempts exist, only what cannot change an attempt already
+     * made may change: the title, a later close, more attempts, visibility and prizes.
+     */
+    async updateRound(user: UserRow, roundId: number, input: RoundInput) {
+      const { round, contest } = await roundWithContest(repos, roundId);
+      await ownContest(contest.id, user).catch(() => {
+        throw notFound('ROUND_NOT_FOUND', 'No such round');
+      });
+      const opensAt = Date.parse(input.opensAt);
+      const closesAt = Date.parse(input.closesAt);
+      if (!(closesAt > opensAt)) throw badRequest('BAD_SCHEDULE', 'closesAt must come after opensAt');
+      const started = await repos.authoring.attemptCount(round.id);
+      const next = {
+        title: input.title.trim(),
+        opensAt,
+        closesAt,
+        timeLimitSec: input.timeLimitSec,
+        questionCount: input.questionCount,
+        maxAttempts: input.maxAttempts,
+        shuffleQuestions: input.shuffleQuestions ?? true,
+        shuffleOptions: input.shuffleOptions ?? true,
+        partialCredit: input.partialCredit ?? false,
+        draw: input.draw,
+        predictionPrompt: input.prediction?.prompt ?? null,
+        predictionKind: input.prediction?.kind ?? null,
+        showAnswers: input.showAnswers,
+        showLeaderboard: input.showLeaderboard,
+        prizeBands: input.prizeBands ?? [],
+      };
+      if (started > 0) {
+        const locked: string[] = [];
+        const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+        if (next.opensAt !== round.opensAt) locked.push('opensAt');
+        if (next.closesAt < round.closesAt) locked.push('closesAt (only a later close)');
+        if (next.timeLimitSec !== round.timeLimitSec) locked.push('timeLimitSec');
+        if (next.questionCount !== round.questionCount) locked.push('questionCount');
+        if (next.maxAttempts < round.maxAttempts) locked.push('maxAttempts (only more)');
+        if (next.shuffleQuestions !== round.shuffleQuestions) locked.push('shuffleQuestions');
+        if (next.shuffleOptions !== round.shuffleOptions) locked.push('shuffleOptions');
+        if (next.partialCredit !== round.partialCredit) locked.push('partialCredit');
+        if (!same(next.draw, round.draw)) locked.push('draw');
+        if (next.predictionKind !== round.predictionKind) locked.push('prediction');
+        if (locked.length > 0) {
+          throw conflict(
+            'ROUND_STARTED',
+            `${started} attempt(s) exist: these settings can no longer change: ${locked.join(', ')}`,
+          );
+        }
+      } else {
+        await checkDraw(input.draw, input.questionCount, user);
+      }
+      const row = await repos.authoring.updateRound(round.id, next);
+      return roundEdit(row, started, now());
+    },
+
+    async deleteRound(user: UserRow, roundId: number) {
+      const { round, contest } = await roundWithContest(repos, roundId);
+      await ownContest(contest.id, user).catch(() => {
+        throw notFound('ROUND_NOT_FOUND', 'No such round');
+      });
+      const started = await repos.authoring.attemptCount(round.id);
+      if (started > 0) {
+        throw conflict(
+          'ROUND_HAS_ATTEMPTS',
+          `${started} attempt(s) were made in this round: it cannot be deleted`,
+        );
+      }
+      await repos.authoring.deleteRound(round.id);
+    },
+
+    async checklist(user: UserRow, contestId: number) {
+      return checklist(await ownContest(contestId, user));
+    },
+
+    async drawPreview(user: UserRow, draw: DrawRule[]) {
+      for (const rule of draw) {
+        await banks.ownBank(rule.bankId, user).catch(() => {
+          throw badRequest('BAD_DRAW', `Bank ${rule.bankId} does not exist or is not yours`);
+        });
+      }
+      return drawReport(draw);
+    },
+
     async publish(user: UserRow, contestId: number) {
       const contest = await ownContest(contestId, user);
-      const rounds = await repos.contests.roundsOf(contestId);
-      if (rounds.length === 0)
-        throw conflict('NOT_READY', 'A contest needs at least one round to be published');
+      const { problems } = await checklist(contest);
+      if (problems.length > 0) {
+        throw conflict(
+          'PUBLISH_BLOCKED',
+          `The contest cannot be published yet: ${problems.map((p) => `${p.code} (${p.message})`).join('; ')}`,
+        );
+      }
       const row = await repos.contests.setStatus(contest.id, 'published');
       return { id: contest.id, slug: contest.slug, status: row!.status };
     },
@@ -291,7 +604,7 @@ export function createContestService(deps: {
 
     async round(roundId: number, user: UserRow | null) {
       const { round, contest } = await roundWithContest(repos, roundId);
-      if (contest.status === 'draft' && !(user && canManage(user, contest.ownerId))) {
+      if (await hiddenDraft(contest, user)) {
         throw notFound('ROUND_NOT_FOUND', 'No such round');
       }
       return { round: await roundView(round, contest, user), now: new Date(now()).toISOString() };
@@ -370,7 +683,8 @@ export function createContestService(deps: {
     /** Who may see a round's leaderboard now. */
     async leaderboardAllowed(roundId: number, user: UserRow | null) {
       const { round, contest } = await roundWithContest(repos, roundId);
-      if (user && (hasRole(user, ['judge']) || canManage(user, contest.ownerId))) return round;
+      if (user && (hasRole(user, ['judge']) || (await canEdit(repos, 'contest', user, contest))))
+        return round;
       if (contest.status === 'draft') throw notFound('ROUND_NOT_FOUND', 'No such round');
       const t = now();
       const open =

@@ -1,5 +1,5 @@
 // Look-ups several services share.
-import type { Repositories, UserRow } from '@quizarena/db';
+import type { Repositories, ShareKind, UserRow } from '@quizarena/db';
 import { notFound } from '../errors.ts';
 
 /** A round with its contest; 404 ROUND_NOT_FOUND when either is missing. */
@@ -13,3 +13,13 @@ export async function roundWithContest(repos: Repositories, roundId: number) {
 /** Owners manage their own banks and contests; admins manage all. */
 export const canManage = (user: UserRow, ownerId: number): boolean =>
   user.roles.includes('admin') || user.id === ownerId;
+
+/** Owners, organisers it is shared with, and admins edit a bank or a contest. */
+export async function canEdit(
+  repos: Repositories,
+  kind: ShareKind,
+  user: UserRow,
+  row: { id: number; ownerId: number },
+): Promise<boolean> {
+  return canManage(user, row.ownerId) || (await repos.authoring.isSharedWith(kind, row.id, user.id));
+}

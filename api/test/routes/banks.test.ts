@@ -89,7 +89,10 @@ describe('organiser routes', async () => {
 
       const { banks } = ok<BankList>(await call(app, 'GET', '/api/banks', { cookie: org.cookie }));
       const mine = banks.find((b) => b.id === bankId);
-      assert.deepEqual(mine, { id: bankId, name: 'Lịch sử', questionCount: 2 });
+      assert.deepEqual(
+        { id: mine?.id, name: mine?.name, questionCount: mine?.questionCount, shared: mine?.shared },
+        { id: bankId, name: 'Lịch sử', questionCount: 2, shared: false },
+      );
       // Another organiser does not see it; an admin sees every bank.
       const theirs = ok<BankList>(await call(app, 'GET', '/api/banks', { cookie: other.cookie }));
       assert.equal(
@@ -406,13 +409,14 @@ describe('organiser routes', async () => {
       ok(await round(c.id, body, admin.cookie), 201);
     });
 
-    test('publish needs a round (409 NOT_READY), then answers the published contest', async () => {
+    test('publish needs a round (409 PUBLISH_BLOCKED), then answers the published contest', async () => {
       const c = await createContest('publish-me');
-      refusal(
+      const blocked = refusal(
         await call(app, 'POST', `/api/contests/${c.id}/publish`, { cookie: org.cookie }),
         409,
-        'NOT_READY',
+        'PUBLISH_BLOCKED',
       );
+      assert.match(blocked.message, /NO_ROUNDS/);
       ok(await round(c.id, roundBody(bankId, 1, {}, t.clock.now)), 201);
       const res = ok<{ contest: { id: number; slug: string; status: string } }>(
         await call(app, 'POST', `/api/contests/${c.id}/publish`, { cookie: org.cookie }),

@@ -351,7 +351,7 @@ describe('contest routes', async () => {
       // An organiser who defines groups but keeps the default registration fields.
       const res = await call(app, 'POST', '/api/contests', {
         cookie: f.organiser.cookie,
-        payload: { slug: `groups-only-${process.pid}`, title: 'Groups only', groups: GROUPS },
+        payload: { slug: `groups-only-${process.pid}`, title: 'Groups only', rulesText: 'Be fair.', groups: GROUPS },
       });
       if (res.statusCode === 400) return; // refused at creation: acceptable
       const { contest } = ok<{ contest: { id: number; slug: string } }>(res, 201);

@@ -26,6 +26,16 @@ const Filter = {
 };
 const BankName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }) });
 const BankView = Type.Object({ id: Type.Integer(), name: Type.String() });
+const BankListItem = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  questionCount: Type.Integer(),
+  ownerId: Type.Integer(),
+  ownerName: Type.String(),
+  shared: Type.Boolean(),
+  status: Type.String(),
+  updatedAt: Type.String(),
+});
 /** A file download: the body is bytes, which Fastify sends without serialising. */
 const FileReply = Type.Unknown({ description: 'the file' });
 const Ids = Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 10_000, uniqueItems: true });
@@ -38,17 +48,58 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: organiser,
       schema: {
+        querystring: Type.Object({
+          status: Type.Union([Type.Literal('active'), Type.Literal('retired')], { default: 'active' }),
+        }),
         response: {
-          200: Type.Object({
-            banks: Type.Array(
-              Type.Object({ id: Type.Integer(), name: Type.String(), questionCount: Type.Integer() }),
-            ),
-          }),
-          ...errors(401, 403),
+          200: Type.Object({ banks: Type.Array(BankListItem) }),
+          ...errors(400, 401, 403),
         },
       },
     },
-    async (request) => ({ banks: await banks.list(request.user!) }),
+    async (request) => ({ banks: await banks.list(request.user!, request.query.status) }),
+  );
+
+  app.get(
+    '/:bankId',
+    {
+      config: organiser,
+      schema: {
+        params: IdParam('bankId'),
+        response: {
+          200: Type.Object({
+            bank: Type.Object({
+              id: Type.Integer(),
+              name: Type.String(),
+              questionCount: Type.Integer(),
+              ownerId: Type.Integer(),
+              ownerName: Type.String(),
+              shared: Type.Boolean(),
+              status: Type.String(),
+              canShare: Type.Boolean(),
+              tags: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })),
+            }),
+          }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({ bank: await banks.detail(request.user!, request.params.bankId) }),
+  );
+
+  app.delete(
+    '/:bankId',
+    {
+      config: { ...organiser, audit: { action: 'bank.retire', target: 'bank', param: 'bankId' } },
+      schema: {
+        params: IdParam('bankId'),
+        response: {
+          200: Type.Object({ bank: Type.Object({ id: Type.Integer(), status: Type.Literal('retired') }) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({ bank: await banks.retireBank(request.user!, request.params.bankId) }),
   );
 
   app.post(
