@@ -25,7 +25,9 @@ test('at zero the attempt is submitted by the app and the answers are shown', as
   };
   const bank = banks.find((b) => b.questionCount >= 3);
   expect(bank, 'a demo bank with questions').toBeDefined();
-  const created = await request.post('/api/contests', { data: { slug, title: `Thi nhanh ${slug}` } });
+  const created = await request.post('/api/contests', {
+    data: { slug, title: `Thi nhanh ${slug}`, rulesText: 'Bài tự nộp khi hết giờ.' },
+  });
   expect(created.status(), await created.text()).toBe(201);
   const { contest } = (await created.json()) as { contest: { id: number } };
   const now = Date.now();

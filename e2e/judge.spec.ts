@@ -44,6 +44,7 @@ async function createContest(organiser: APIRequestContext) {
       data: {
         slug,
         title: `Chấm thi e2e ${slug}`,
+        rulesText: 'Mỗi người dự thi được làm bài một lần.',
         timeZone: 'Asia/Ho_Chi_Minh',
         registrationFields: [
           { key: 'fullName', label: 'Họ và tên / Full name', type: 'text', required: true },
