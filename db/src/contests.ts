@@ -95,10 +95,13 @@ export function createContestRepository(db: Db) {
     async entry(contestId: number, userId: number): Promise<EntryRow | undefined> {
       return entryOf.get({ contestId, userId });
     },
-    async createEntry(e: Omit<typeof entries.$inferInsert, 'id' | 'createdAt'>): Promise<EntryRow> {
+    /** `createdAt` defaults to now; the service passes its own clock's time. */
+    async createEntry(
+      e: Omit<typeof entries.$inferInsert, 'id' | 'createdAt'> & { createdAt?: number },
+    ): Promise<EntryRow> {
       return db
         .insert(entries)
-        .values({ ...e, createdAt: Date.now() })
+        .values({ ...e, createdAt: e.createdAt ?? Date.now() })
         .returning()
         .get();
     },

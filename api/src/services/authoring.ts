@@ -2,7 +2,7 @@
 // what is shared with them), sharing with other organisers, the contest editor's view, the units
 // CSV, and the live dashboard of a contest.
 import type { ContestRow, Repositories, ShareKind, UserRow } from '@quizarena/db';
-import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
 import { canManage } from './lookups.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { roundEdit, type ContestService } from './contests.ts';
@@ -96,6 +96,18 @@ export function parseUnitsCsv(bytes: Buffer) {
     }
     if (u.parentCode === u.code)
       errors.push({ row: seen.get(u.code)!, message: `Unit ${u.code} is its own parent` });
+  }
+  // A chain of parents that comes back to where it started would make the tree endless.
+  const parentOf = new Map(units.map((u) => [u.code, u.parentCode]));
+  for (const u of units) {
+    let at = u.parentCode;
+    for (let steps = 0; at && at !== u.code && steps <= units.length; steps++) at = parentOf.get(at) ?? null;
+    if (at === u.code && u.parentCode !== u.code) {
+      errors.push({
+        row: seen.get(u.code)!,
+        message: `Unit ${u.code} is its own ancestor (a cycle of parents)`,
+      });
+    }
   }
   if (rows.length <= 1) warnings.push({ row: 1, message: 'The file has no units below its header' });
   return { units, errors, warnings };
@@ -205,8 +217,9 @@ export function createAuthoringService(deps: {
 
     async unitsPreview(user: UserRow, contestId: number, bytes: Buffer) {
       await contests.ownContest(contestId, user);
-      if (bytes.length > MAX_UNITS_CSV_BYTES)
-        throw conflict('FILE_TOO_LARGE', 'A units file may be at most 2 MB');
+      if (bytes.length > MAX_UNITS_CSV_BYTES) {
+        throw new AppError(413, 'FILE_TOO_LARGE', 'A units file may be at most 2 MB');
+      }
       return parseUnitsCsv(bytes);
     },
 

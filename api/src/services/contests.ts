@@ -87,6 +87,20 @@ export function roundEdit(round: RoundRow, attempts: number, t: number) {
   };
 }
 
+/** Two draws are the same rules when each rule asks the same (key order and tag order aside). */
+export function sameDraw(a: DrawRule[], b: DrawRule[]): boolean {
+  const norm = (rules: DrawRule[]) =>
+    JSON.stringify(
+      rules.map((r) => [
+        r.bankId,
+        r.count,
+        [...(r.tags ?? [])].sort(),
+        [...(r.difficulty ?? [])].sort((x, y) => x - y),
+      ]),
+    );
+  return norm(a) === norm(b);
+}
+
 /** Checks and normalises the parts of a contest that must agree with each other. */
 export function checkContestShape(
   registrationFields: RegistrationField[],
@@ -192,7 +206,7 @@ export function createContestService(deps: {
   };
 
   /** Checks a draw the user is saving: their banks, active ones, adding up, satisfiable now. */
-  const checkDraw = async (draw: DrawRule[], questionCount: number, user: UserRow) => {
+  const checkDraw = async (draw: DrawRule[], questionCount: number, user: UserRow | null) => {
     const total = draw.reduce((s, r) => s + r.count, 0);
     if (total !== questionCount) {
       throw badRequest(
@@ -201,6 +215,7 @@ export function createContestService(deps: {
       );
     }
     for (const rule of draw) {
+      if (!user) continue;
       const bank = await banks.ownBank(rule.bankId, user).catch(() => {
         throw badRequest('BAD_DRAW', `Bank ${rule.bankId} does not exist or is not yours`);
       });
@@ -476,6 +491,12 @@ export function createContestService(deps: {
       const opensAt = Date.parse(input.opensAt);
       const closesAt = Date.parse(input.closesAt);
       if (!(closesAt > opensAt)) throw badRequest('BAD_SCHEDULE', 'closesAt must come after opensAt');
+      if (round.resultsStatus !== 'open') {
+        throw conflict(
+          'ROUND_FINALIZED',
+          'The judges have finalised this round: they must reopen its results first',
+        );
+      }
       const started = await repos.authoring.attemptCount(round.id);
       const next = {
         title: input.title.trim(),
@@ -496,7 +517,6 @@ export function createContestService(deps: {
       };
       if (started > 0) {
         const locked: string[] = [];
-        const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
         if (next.opensAt !== round.opensAt) locked.push('opensAt');
         if (next.closesAt < round.closesAt) locked.push('closesAt (only a later close)');
         if (next.timeLimitSec !== round.timeLimitSec) locked.push('timeLimitSec');
@@ -505,14 +525,22 @@ export function createContestService(deps: {
         if (next.shuffleQuestions !== round.shuffleQuestions) locked.push('shuffleQuestions');
         if (next.shuffleOptions !== round.shuffleOptions) locked.push('shuffleOptions');
         if (next.partialCredit !== round.partialCredit) locked.push('partialCredit');
-        if (!same(next.draw, round.draw)) locked.push('draw');
-        if (next.predictionKind !== round.predictionKind) locked.push('prediction');
+        if (!sameDraw(next.draw, round.draw)) locked.push('draw');
+        if (
+          next.predictionKind !== round.predictionKind ||
+          next.predictionPrompt !== round.predictionPrompt
+        ) {
+          locked.push('prediction');
+        }
         if (locked.length > 0) {
           throw conflict(
             'ROUND_STARTED',
             `${started} attempt(s) exist: these settings can no longer change: ${locked.join(', ')}`,
           );
         }
+      } else if (sameDraw(next.draw, round.draw)) {
+        // The rules are as they were: a co-editor need not have access to their banks.
+        await checkDraw(input.draw, input.questionCount, null);
       } else {
         await checkDraw(input.draw, input.questionCount, user);
       }
@@ -525,6 +553,9 @@ export function createContestService(deps: {
       await ownContest(contest.id, user).catch(() => {
         throw notFound('ROUND_NOT_FOUND', 'No such round');
       });
+      if (round.resultsStatus !== 'open') {
+        throw conflict('ROUND_FINALIZED', 'The judges have finalised this round: it cannot be deleted');
+      }
       const started = await repos.authoring.attemptCount(round.id);
       if (started > 0) {
         throw conflict(
@@ -540,12 +571,22 @@ export function createContestService(deps: {
     },
 
     async drawPreview(user: UserRow, draw: DrawRule[]) {
+      const retired = new Map<number, string>();
       for (const rule of draw) {
-        await banks.ownBank(rule.bankId, user).catch(() => {
+        const bank = await banks.ownBank(rule.bankId, user).catch(() => {
           throw badRequest('BAD_DRAW', `Bank ${rule.bankId} does not exist or is not yours`);
         });
+        if (bank.status === 'retired') retired.set(bank.id, bank.name);
       }
-      return drawReport(draw);
+      const report = await drawReport(draw);
+      if (retired.size === 0) return report;
+      // A retired bank cannot be used in a new draw: the preview says so, as saving would.
+      return {
+        ...report,
+        rules: report.rules.map((r, i) => (retired.has(draw[i]!.bankId) ? { ...r, ok: false } : r)),
+        satisfiable: false,
+        message: `Retired banks cannot be drawn from: ${[...retired.values()].join(', ')}`,
+      };
     },
 
     async publish(user: UserRow, contestId: number) {
@@ -675,7 +716,12 @@ export function createContestService(deps: {
       return {
         created: true,
         entry: entryView(
-          await repos.contests.createEntry({ contestId: contest.id, userId: user.id, ...row }),
+          await repos.contests.createEntry({
+            contestId: contest.id,
+            userId: user.id,
+            createdAt: now(),
+            ...row,
+          }),
         ),
       };
     },

@@ -2,7 +2,7 @@
 // never from the name or the Content-Type, and each image is stored once under its SHA-256, so the
 // URL of an image never changes content and can be cached for a year.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Repositories, UserRow } from '@quizarena/db';
 import { AppError, notFound } from '../errors.ts';
@@ -92,12 +92,19 @@ export function createImageService(deps: { repos: Repositories; dir: string; now
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const name = `${sha256}.${EXT[sniffed.type]}`;
-      if (!(await repos.authoring.image(sha256))) {
+      const file = path.join(dir, name);
+      const stored = await stat(file).then(
+        (st) => st.size === bytes.length,
+        () => false,
+      );
+      if (!stored) {
         await mkdir(dir, { recursive: true });
         // Written aside and renamed, so a reader never sees half an image.
         const temp = path.join(dir, `.${name}.${randomBytes(6).toString('hex')}`);
         await writeFile(temp, bytes);
-        await rename(temp, path.join(dir, name));
+        await rename(temp, file);
+      }
+      if (!(await repos.authoring.image(sha256))) {
         await repos.authoring.addImage({
           sha256,
           type: sniffed.type,

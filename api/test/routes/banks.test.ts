@@ -20,7 +20,7 @@ import {
 } from '../helpers.ts';
 
 interface BankList {
-  banks: { id: number; name: string; questionCount: number }[];
+  banks: { id: number; name: string; questionCount: number; shared: boolean }[];
 }
 interface QuestionList {
   questions: {
