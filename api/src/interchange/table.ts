@@ -141,19 +141,22 @@ export function rowToItem(
     errors.push(`The difficulty "${difficultyCell}" is not a number from 1 to 5`);
   }
 
-  if (errors.length > 0 || !type) return item;
-  return finishItem(
-    item,
-    makeDraft({
-      type,
-      stem: get('stem'),
-      options: options.map((o) => ({ text: o.text, correct: right.has(o.letter) })),
-      points,
-      tags: get('tags').split('|'),
-      difficulty,
-      explanation: get('explanation'),
-    }),
-  );
+  const draft = makeDraft({
+    type: type ?? (right.size > 1 ? 'multiple' : 'single'),
+    stem: get('stem'),
+    options: options.map((o) => ({ text: o.text, correct: right.has(o.letter) })),
+    points: points !== undefined && Number.isFinite(points) ? points : undefined,
+    tags: get('tags').split('|'),
+    difficulty: difficulty !== undefined && Number.isFinite(difficulty) ? difficulty : undefined,
+    explanation: get('explanation'),
+  });
+  if (errors.length > 0 || !type) {
+    // What could be read goes with the errors, so the organiser fixes the row in the preview
+    // instead of retyping it.
+    if (draft.stem !== '' || draft.options.length > 0) item.question = draft;
+    return item;
+  }
+  return finishItem(item, draft);
 }
 
 /** The header and the rows of an export; numbers stay numbers for XLSX. */

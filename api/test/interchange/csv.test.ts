@@ -115,7 +115,17 @@ test('bad rows get errors with their row; good rows still import', () => {
       [11, ['"AB" in the correct column is not an option letter (write "A" or "A,C")']],
       [12, []],
     ],
-  );
+  ); // A row with errors still carries what could be read, so that it can be fixed in the preview.
+  const q4 = result.items.find((i) => i.row === 4)!;
+  assert.deepEqual(q4.question, {
+    type: 'single',
+    stem: 'Q4',
+    options: [
+      { text: 'a', correct: false },
+      { text: 'b', correct: false },
+    ],
+  });
+  assert.equal(result.items.find((i) => i.row === 6)!.question?.stem, 'Q6');
 });
 
 test('header problems are file-level errors; unknown columns are warnings', () => {
