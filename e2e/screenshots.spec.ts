@@ -8,6 +8,8 @@ import {
   DEMO_SLUG,
   demoEntryFields,
   enter,
+  ORGANISER_EMAIL,
+  signIn,
   roundByTitle,
   signUp,
   startAttempt,
@@ -93,5 +95,62 @@ test('screenshots of every participant screen', { tag: '@screenshots' }, async (
   test.slow();
   for (const { name, options } of viewports) {
     await test.step(name, () => screens(browser, name, options, baseURL!));
+  }
+});
+
+/** Every organiser page at 1280x800 (and the editors at tablet width), on the demo content. */
+test('screenshots of every organiser page', { tag: '@screenshots' }, async ({ browser, baseURL }) => {
+  test.slow();
+  for (const [viewport, size] of [
+    ['desktop-1280x800', { width: 1280, height: 800 }],
+    ['tablet-768x1024', { width: 768, height: 1024 }],
+  ] as const) {
+    const context = await browser.newContext({
+      baseURL,
+      viewport: size,
+      deviceScaleFactor: 1,
+      locale: 'vi-VN',
+    });
+    const page = await context.newPage();
+    try {
+      await signIn(page.request, ORGANISER_EMAIL);
+      const { banks } = (await (await page.request.get('/api/banks')).json()) as { banks: { id: number }[] };
+      const { contests } = (await (await page.request.get('/api/manage/contests')).json()) as {
+        contests: { id: number; slug: string }[];
+      };
+      const contest = contests.find((c) => c.slug === DEMO_SLUG)!;
+      const { rounds } = (await (await page.request.get(`/api/manage/contests/${contest.id}`)).json()) as {
+        rounds: { id: number }[];
+      };
+      const bankId = banks[0]!.id;
+      const { questions } = (await (
+        await page.request.get(`/api/banks/${bankId}/questions?limit=1`)
+      ).json()) as {
+        questions: { id: number }[];
+      };
+
+      const pages: [string, string, string][] = [
+        ['o1-organise', '/organise', 'org-banks'],
+        ['o2-banks', '/organise/banks', 'banks-table'],
+        ['o3-bank', `/organise/banks/${bankId}`, 'questions-table'],
+        ['o4-question-editor', `/organise/questions/${questions[0]!.id}`, 'phone-preview'],
+        ['o5-new-question', `/organise/banks/${bankId}/new`, 'question-form'],
+        ['o6-import', `/organise/banks/${bankId}/import`, 'import-choose'],
+        ['o7-contests', '/organise/contests', 'contests-table'],
+        ['o8-contest-editor', `/organise/contests/${contest.id}`, 'checklist-panel'],
+        ['o9-new-contest', '/organise/contests/new', 'contest-title'],
+        ['o10-round-editor', `/organise/rounds/${rounds[0]!.id}`, 'draw-section'],
+        ['o11-new-round', `/organise/contests/${contest.id}/rounds/new`, 'round-title'],
+        ['o12-dashboard', `/organise/contests/${contest.id}/dashboard`, 'participation-chart'],
+      ];
+      for (const [name, url, ready] of pages) {
+        if (viewport !== 'desktop-1280x800' && !/editor|new|import|bank$/.test(name)) continue;
+        await page.goto(url);
+        await expect(page.getByTestId(ready).first()).toBeVisible();
+        await shoot(page, viewport, name);
+      }
+    } finally {
+      await context.close();
+    }
   }
 });
