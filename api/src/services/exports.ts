@@ -1,12 +1,13 @@
 // Exports of a finalised round (issue: exports, public results). Everything here reads the frozen
 // final ranking (final_rankings), never the live results, so that what is exported and published
 // is exactly what the snapshot hash covers. The XLSX and CSV files stream: final_rankings is read
-// in keyset pages and each row is committed to the output as soon as it is written, so a
+// in keyset pages and each page is compressed and sent before the next is read, so a
 // 100,000-participant round never sits in memory; the writer waits when the client reads slowly.
-import { PassThrough, Readable, type Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+// The XLSX goes through our own writer (xlsx-writer.ts): exceljs's took ~12 s for 100,000 rows.
+import { PassThrough, Readable } from 'node:stream';
 import type { ContestRow, RankingExportRow, Repositories, RoundRow, UnitRow } from '@quizarena/db';
 import { conflict, notFound } from '../errors.ts';
+import { OutputClosedError, XlsxStreamWriter } from './xlsx-writer.ts';
 import { roundWithContest } from './lookups.ts';
 import {
   allocatePrizes,
@@ -163,20 +164,7 @@ function rankingColumns(contest: ContestRow, unitNames: Map<string, string>, clo
 // Streaming helpers
 // ---------------------------------------------------------------------------------------------
 
-/** Resolves once the stream wants more (or has closed: the client went away). */
-function drained(out: Writable): Promise<void> {
-  if (!out.writableNeedDrain || out.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      out.off('drain', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('close', done);
-  });
-}
-
+/** Lets other requests in between pages of a long export. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const asFinalRow = (r: RankingExportRow): FinalRow => ({
@@ -299,41 +287,26 @@ export function createExportService(deps: ExportDeps) {
     const clock = zoneClock(contest.timeZone);
     const unitNames = await unitNameMap(contest.id);
     const columns = rankingColumns(contest, unitNames, clock);
-    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-      stream: out,
-      useStyles: true,
-      useSharedStrings: false,
-    });
-    workbook.creator = 'Quizarena';
-    workbook.created = new Date(now());
-    const frozen = { views: [{ state: 'frozen' as const, ySplit: 1 }] };
-    const header = (sheet: ExcelJS.Worksheet, titles: string[]) => {
-      const row = sheet.addRow(titles);
-      row.font = { bold: true };
-      row.commit();
-    };
+    const book = new XlsxStreamWriter(out, { creator: 'Quizarena', created: now() });
 
-    // Ranking: one committed row at a time, pages read from SQL as the output drains.
-    const ranking = workbook.addWorksheet('Ranking', frozen);
-    ranking.columns = columns.map((c) => ({ width: c.width }));
-    header(
-      ranking,
+    // Ranking: pages read from SQL as the output drains.
+    await book.sheet('Ranking', { widths: columns.map((c) => c.width), freezeHeader: true });
+    book.row(
       columns.map((c) => c.header),
+      { bold: true },
     );
+    const values = columns.map((c) => c.value);
     for await (const page of rankingRows(contest, finalisation.id)) {
-      if (out.destroyed) return;
-      for (const r of page) ranking.addRow(columns.map((c) => c.value(r))).commit();
-      await drained(out);
+      for (const r of page) book.row(values.map((value) => value(r)));
+      await book.flush();
       await tick();
     }
-    ranking.commit();
 
     // Prizes: winners by group and band, then ties across a band boundary for the judges.
     const groups = await groupsOf(contest, finalisation.id);
     const groupName = (key: string) =>
       key === '' ? '' : (groups.find((g) => g.groupKey === key)?.name ?? key);
-    const prizes = workbook.addWorksheet('Prizes', frozen);
-    prizes.columns = [14, 26, 8, 28, 30, 9, 14, 30].map((width) => ({ width }));
+    await book.sheet('Prizes', { widths: [14, 26, 8, 28, 30, 9, 14, 30], freezeHeader: true });
     const personCells = (r: RankingExportRow) => [
       r.rank,
       r.name,
@@ -350,68 +323,68 @@ export function createExportService(deps: ExportDeps) {
       'Thời gian / Duration',
       'Nộp bài lúc / Submitted at',
     ];
-    header(prizes, ['Bảng / Group', 'Giải / Prize', ...personHeaders]);
+    book.row(['Bảng / Group', 'Giải / Prize', ...personHeaders], { bold: true });
     for (const w of await reports.winners(finalisation.id)) {
-      prizes.addRow([groupName(w.groupKey), w.prize, ...personCells(w)]).commit();
+      book.row([groupName(w.groupKey), w.prize, ...personCells(w)]);
     }
     const ties: GroupTie[] = [];
     for (const g of groups) ties.push(...(await boundaryTies(finalisation.id, g.groupKey, round)));
-    prizes.addRow([]).commit();
-    const tiesTitle = prizes.addRow([
-      ties.length === 0
-        ? 'Không có đồng hạng ở ranh giới giải / No ties across a prize boundary'
-        : 'Đồng hạng ở ranh giới giải, Ban Giám khảo quyết định / Ties across a prize boundary, for the judges to decide',
-    ]);
-    tiesTitle.font = { bold: true };
-    tiesTitle.commit();
+    book.row([]);
+    book.row(
+      [
+        ties.length === 0
+          ? 'Không có đồng hạng ở ranh giới giải / No ties across a prize boundary'
+          : 'Đồng hạng ở ranh giới giải, Ban Giám khảo quyết định / Ties across a prize boundary, for the judges to decide',
+      ],
+      { bold: true },
+    );
     if (ties.length > 0) {
-      header(prizes, ['Bảng / Group', 'Giải / Prize', ...personHeaders, 'Số suất còn lại / Places left']);
+      book.row(['Bảng / Group', 'Giải / Prize', ...personHeaders, 'Số suất còn lại / Places left'], {
+        bold: true,
+      });
       for (const t of ties) {
-        for (const r of t.rows)
-          prizes.addRow([groupName(t.groupKey), t.prize, ...personCells(r), t.places]).commit();
+        for (const r of t.rows) book.row([groupName(t.groupKey), t.prize, ...personCells(r), t.places]);
       }
     }
-    prizes.commit();
 
     // Units: participants, headcount, rate and the collective prize ranks.
-    const units = workbook.addWorksheet('Units', frozen);
-    units.columns = [14, 36, 14, 12, 12, 10, 12, 12].map((width) => ({ width }));
-    header(units, [
-      'Mã đơn vị / Unit code',
-      'Tên đơn vị / Unit',
-      'Đơn vị cấp trên / Parent',
-      'Số người tham gia / Participants',
-      'Biên chế / Headcount',
-      'Tỉ lệ / Rate',
-      'Hạng theo số người / Rank by participants',
-      'Hạng theo tỉ lệ / Rank by rate',
-    ]);
+    await book.sheet('Units', { widths: [14, 36, 14, 12, 12, 10, 12, 12], freezeHeader: true });
+    book.row(
+      [
+        'Mã đơn vị / Unit code',
+        'Tên đơn vị / Unit',
+        'Đơn vị cấp trên / Parent',
+        'Số người tham gia / Participants',
+        'Biên chế / Headcount',
+        'Tỉ lệ / Rate',
+        'Hạng theo số người / Rank by participants',
+        'Hạng theo tỉ lệ / Rank by rate',
+      ],
+      { bold: true },
+    );
     const table = await unitTable(contest, finalisation.id);
     for (const u of table.units) {
-      const row = units.addRow([
+      book.row([
         u.unitCode,
         u.unitName,
         u.parentCode,
         u.participants,
         u.headcount,
-        u.rate,
+        { percent: u.rate },
         u.rankByCount,
         u.rankByRate,
       ]);
-      row.getCell(6).numFmt = '0.00%';
-      row.commit();
     }
     if (table.withoutUnit > 0) {
-      units
-        .addRow([null, 'Không có đơn vị / No unit', null, table.withoutUnit, null, null, null, null])
-        .commit();
+      book.row([null, 'Không có đơn vị / No unit', null, table.withoutUnit, null, null, null, null]);
     }
-    units.commit();
 
     // Round: settings, the prediction's actual value and the snapshot it all comes from.
-    const info = workbook.addWorksheet('Round');
-    info.columns = [{ width: 40 }, { width: 90 }];
-    header(info, ['Mục / Item', 'Giá trị / Value']);
+    await book.sheet('Round', { widths: [40, 90] });
+    book.row(['Mục / Item', 'Giá trị / Value'], { bold: true });
+    // The audit log's head at finalisation: a copy of this file outside the server then anchors
+    // the log (npm run audit:verify would show the entry missing or changed).
+    const auditEntry = await repos.audit.finalisationEntry(round.id, finalisation.id);
     const at = (t: number | null) => (t === null ? null : clock.format(t));
     const yes = (b: boolean) => (b ? 'Có / Yes' : 'Không / No');
     const settings: [string, Cell][] = [
@@ -440,21 +413,24 @@ export function createExportService(deps: ExportDeps) {
       ],
       ['Mã băm bản chốt (SHA-256) / Snapshot hash (SHA-256)', finalisation.hash],
       ['Mã bản chốt / Finalisation id', finalisation.id],
+      ['Mục nhật ký kiểm toán của bản chốt / Audit log entry of the finalisation', auditEntry?.id ?? null],
+      ['Mã băm mục nhật ký (SHA-256) / Audit log entry hash (SHA-256)', auditEntry?.hash ?? null],
       ['Người chốt / Finalised by (name)', finalisation.creatorName],
       ['Email người chốt / Finalised by (email)', finalisation.creatorEmail],
       ['Chốt lúc / Finalised at', at(finalisation.createdAt)],
       ['Công bố lúc / Published at', at(finalisation.publishedAt)],
       ['Xuất lúc / Exported at', at(now())],
     ];
-    for (const [k, v] of settings) info.addRow([k, v]).commit();
-    info.commit();
-    await workbook.commit();
+    for (const [k, v] of settings) book.row([k, v]);
+    await book.finish();
   }
 
   /** Runs a writer into a fresh stream; a failure midway aborts the download (never a half file). */
   const streamOut = (write: (out: PassThrough) => Promise<void>): PassThrough => {
     const out = new PassThrough();
     write(out).catch((err: unknown) => {
+      // The client went away: nothing to report, nobody to tell.
+      if (err instanceof OutputClosedError) return;
       deps.onStreamError?.(err);
       out.destroy(err instanceof Error ? err : new Error(String(err)));
     });
