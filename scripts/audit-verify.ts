@@ -1,26 +1,40 @@
 // `npm run audit:verify`: walks the audit log's hash chain in DATA_DIR's database and reports the
-// first broken link. Exit code 0 when intact, 1 when broken, 2 when there is nothing to check.
+// first broken link; checks the log against the anchors in DATA_DIR/audit-anchors.log (or the
+// file given with AUDIT_ANCHORS=<file>, e.g. a copy kept off the machine), so that a log that lost
+// its newest entries fails too; and checks every finalised attempt's answer saves. Exit code 0
+// when intact, 1 when broken, 2 when there is nothing to check (or no file at AUDIT_ANCHORS).
 // Safe while the server runs (a read in WAL mode); it uses the same check as GET /api/audit/verify.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createRepositories, openDatabase } from '@quizarena/db';
+import { ANCHOR_FILE_NAME, createRepositories, openDatabase, readAnchorFile } from '@quizarena/db';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const file = path.join(dataDir, 'quizarena.sqlite');
+const anchorFile = path.resolve(process.env.AUDIT_ANCHORS ?? path.join(dataDir, ANCHOR_FILE_NAME));
 if (!existsSync(file)) {
   console.error(`No database at ${file} (set DATA_DIR to the server's data directory)`);
   process.exit(2);
 }
+if (!existsSync(anchorFile)) {
+  if (process.env.AUDIT_ANCHORS) {
+    console.error(`No anchor file at ${anchorFile} (AUDIT_ANCHORS)`);
+    process.exit(2);
+  }
+  console.warn(`No anchor file at ${anchorFile}: a log that lost its newest entries may pass`);
+}
+const { anchors, problems } = await readAnchorFile(anchorFile);
 const database = openDatabase(file);
 try {
   const t0 = Date.now();
-  const report = await createRepositories(database).audit.verify();
+  const report = await createRepositories(database).audit.verify({ anchors, anchorProblems: problems });
   const ms = Date.now() - t0;
+  const also = `${report.anchors} of ${anchors.length} anchors found; answer saves of ${report.answerLogs} finalised attempts checked`;
   if (report.ok) {
-    console.log(`Audit chain intact: ${report.checked} entries checked in ${ms} ms (${file})`);
+    console.log(`Audit chain intact: ${report.checked} entries checked in ${ms} ms (${also}; ${file})`);
   } else {
     console.error(
-      `Audit chain BROKEN at entry ${report.brokenAt}: ${report.reason} (${report.checked} entries before it are intact; ${file})`,
+      `Audit chain BROKEN${report.brokenAt === null ? '' : ` at entry ${report.brokenAt}`}: ${report.reason} ` +
+        `(${report.checked} entries before it are intact; ${also}; ${file})`,
     );
     process.exitCode = 1;
   }

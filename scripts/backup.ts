@@ -1,13 +1,30 @@
 // `npm run backup -- <file>`: a consistent online copy of the SQLite database (safe while the
-// server runs: SQLite's backup API copies committed pages, WAL included).
+// server runs: SQLite's backup API copies committed pages, WAL included), and beside it a copy of
+// the audit log's anchor file (<file>.audit-anchors.log), which `npm run audit:verify` checks the
+// log against (AUDIT_ANCHORS=<that file>). Copy both off the machine: an anchor file left only
+// beside the database it anchors can be cut back together with it.
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ANCHOR_FILE_NAME } from '@quizarena/db';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const source = path.join(dataDir, 'quizarena.sqlite');
 const target =
   process.argv[2] ?? path.join(dataDir, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.sqlite`);
 const db = new Database(source, { readonly: true, fileMustExist: true });
+
+// The anchors first: each names an entry that is then in the database copied next, so the pair
+// verifies on its own (copied the other way round, a newer anchor could name a later entry).
+const anchors = path.join(dataDir, ANCHOR_FILE_NAME);
+if (existsSync(anchors)) {
+  const anchorsTarget = `${target}.${ANCHOR_FILE_NAME}`;
+  copyFileSync(anchors, anchorsTarget);
+  console.log(`Copied the audit anchors ${anchors} to ${anchorsTarget}`);
+} else {
+  console.warn(`No audit anchor file at ${anchors} (the server writes it once the log has entries)`);
+}
+
 const t0 = Date.now();
 await db.backup(target);
 db.close();

@@ -13,6 +13,7 @@ import authPlugin from './plugins/auth.ts';
 import rankingsPlugin from './plugins/rankings.ts';
 import servicesPlugin from './plugins/services.ts';
 import auditPlugin from './plugins/audit.ts';
+import auditAnchorsPlugin from './plugins/audit-anchors.ts';
 import webPlugin from './plugins/web.ts';
 import manageRoutes from './routes/manage/index.ts';
 import sharingRoutes from './routes/sharing/index.ts';
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(authPlugin);
   await app.register(servicesPlugin);
   await app.register(auditPlugin);
+  await app.register(auditAnchorsPlugin);
 
   // Routes.
   await app.register(healthRoutes, { prefix: '/api' });

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { ANCHOR_FILE_NAME } from '@quizarena/db';
 
 export interface RateLimits {
   /** Per IP per minute. */
@@ -45,6 +46,13 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** Extra origins allowed for cookie-authenticated mutations (besides the request's own host). */
   trustedOrigins: string[];
+  /**
+   * Where the audit log's head is anchored outside the database (db/src/audit-anchors.ts), or null
+   * for none (an in-memory database has nothing to anchor against).
+   */
+  auditAnchorFile: string | null;
+  /** How often the head is anchored when it moved (also at finalisation and shutdown; 0: only then). */
+  auditAnchorIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -144,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const seedDemo = bool('SEED_DEMO', true);
   const sweepIntervalMs = int('SWEEP_INTERVAL_MS', 5000, 0, 3_600_000);
+  const auditAnchorIntervalMs = int('AUDIT_ANCHOR_INTERVAL_MS', 5000, 0, 3_600_000);
   const trustedOrigins = (env.TRUSTED_ORIGINS || '')
     .split(',')
     .map((o) => o.trim())
@@ -174,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo,
     trustProxy,
     trustedOrigins,
+    auditAnchorFile: path.join(dataDir, ANCHOR_FILE_NAME),
+    auditAnchorIntervalMs,
   };
 }
 
@@ -208,6 +219,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     seedDemo: false,
     trustProxy: false,
     trustedOrigins: [],
+    auditAnchorFile: null,
+    auditAnchorIntervalMs: 0,
     ...overrides,
   };
 }

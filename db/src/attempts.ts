@@ -1,8 +1,9 @@
 // Attempts, their question snapshots and answers, and the counted result per participant.
 // Starting and finalising run in single transactions so that the limits (one attempt in
 // progress, attempts allowed) and the counted result can never be observed half-applied.
-import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './database.ts';
+import { ANSWER_GENESIS } from './answer-writer.ts';
 import { appendAudit } from './audit.ts';
 import {
   answerLog,
@@ -222,6 +223,17 @@ export function createAttemptRepository(db: Db) {
           .returning()
           .get();
         if (!attempt) return null;
+        // The head of the attempt's chain of saves (answer-writer.ts) goes into the audit chain:
+        // altering, adding or deleting any save of the attempt then shows in verify().
+        const ofAttempt = eq(answerLog.attemptId, attemptId);
+        const saveCount = tx.select({ n: count() }).from(answerLog).where(ofAttempt).get()?.n ?? 0;
+        const lastSave = tx
+          .select({ hash: answerLog.hash })
+          .from(answerLog)
+          .where(ofAttempt)
+          .orderBy(desc(answerLog.id))
+          .limit(1)
+          .get();
         appendAudit(tx, {
           at: fields.status === 'submitted' ? fields.submittedAt : Date.now(),
           actorId: fields.status === 'submitted' ? attempt.userId : null,
@@ -234,6 +246,7 @@ export function createAttemptRepository(db: Db) {
             durationMs: fields.durationMs,
             prediction: fields.prediction,
             answers: Object.fromEntries(saved),
+            answerLog: { count: saveCount, head: lastSave?.hash ?? ANSWER_GENESIS },
           },
           ...meta,
         });

@@ -1,10 +1,15 @@
 // The append-only audit log. Each entry carries the SHA-256 of the previous entry's hash and its
 // own canonical content, so altering or deleting any row breaks the chain from there on, and
-// `verifyChain` finds the first broken link.
+// `verify` finds the first broken link. What the chain alone cannot show, verify checks against
+// records kept elsewhere: anchors of the head in a file outside the database (audit-anchors.ts)
+// and the ids SQLite has issued, for a log that lost its newest entries; every finalisation's
+// entry; and every finalised attempt's chain of answer saves against the head its entry records.
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
-import { auditLog } from './schema.ts';
+import { ANSWER_GENESIS, answerSaveHash } from './answer-writer.ts';
+import type { AuditAnchor } from './audit-anchors.ts';
+import { answerLog, auditLog, roundFinalisations } from './schema.ts';
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
@@ -74,16 +79,115 @@ export function appendAudit(tx: Db, entry: AuditEntry): AuditRow {
 
 export interface ChainReport {
   ok: boolean;
+  /** Entries whose link and content were checked. */
   checked: number;
-  /** The first entry whose link or content does not match, when broken. */
+  /** The first entry whose link or content does not match, when broken (or the first missing one). */
   brokenAt: number | null;
   reason: string | null;
+  /** Anchors found in the log with their hash. */
+  anchors: number;
+  /** Finalised attempts whose chain of answer saves matched the head their entry records. */
+  answerLogs: number;
 }
 
+export interface VerifyOptions {
+  /** Anchors of the head kept outside the database (audit-anchors.ts). */
+  anchors?: readonly AuditAnchor[];
+  /** Problems found reading the anchor file: reported as a broken log. */
+  anchorProblems?: readonly string[];
+}
+
+/** What a submit or expiry entry records about the attempt's saves (attempts.ts). */
+interface AnswerLogHead {
+  count: number;
+  head: string;
+}
+const answerLogHead = (data: Record<string, unknown>): AnswerLogHead | null => {
+  const v = data.answerLog as Partial<AnswerLogHead> | undefined;
+  return v && typeof v.count === 'number' && typeof v.head === 'string'
+    ? { count: v.count, head: v.head }
+    : null;
+};
+
+const iso = (t: number) => new Date(t).toISOString();
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createAuditRepository(db: Db) {
+  const savesOf = db
+    .select({
+      id: answerLog.id,
+      attemptId: answerLog.attemptId,
+      questionId: answerLog.questionId,
+      // The stored text, as it was hashed (not parsed and re-serialised).
+      optionIdsJson: sql<string>`${answerLog.optionIds}`,
+      savedAt: answerLog.savedAt,
+      ip: answerLog.ip,
+      userAgent: answerLog.userAgent,
+      hash: answerLog.hash,
+    })
+    .from(answerLog)
+    .where(eq(answerLog.attemptId, sql.placeholder('attemptId')))
+    .orderBy(asc(answerLog.id))
+    .prepare();
+
+  /** Why an attempt's saves do not match what its entry records, or null when they do. */
+  const checkSaves = (attemptId: number, expected: AnswerLogHead, entryId: number): string | null => {
+    const rows = savesOf.all({ attemptId });
+    let prev = ANSWER_GENESIS;
+    let hashed = false;
+    for (const row of rows) {
+      // Saves from before hashing come first, if at all, and are not covered.
+      if (row.hash === null) {
+        if (hashed) return `attempt ${attemptId}: save ${row.id} has no hash but saves before it do`;
+        continue;
+      }
+      hashed = true;
+      const hash = answerSaveHash(prev, row);
+      if (hash !== row.hash) {
+        return `attempt ${attemptId}: save ${row.id} does not match its hash (it was altered, or a save before it was removed)`;
+      }
+      prev = hash;
+    }
+    if (rows.length !== expected.count) {
+      return `attempt ${attemptId}: answer_log has ${rows.length} saves but entry ${entryId} records ${expected.count}`;
+    }
+    if (prev !== expected.head) {
+      return `attempt ${attemptId}: the last save's hash is ${prev} but entry ${entryId} records ${expected.head}`;
+    }
+    return null;
+  };
+
   return {
     async append(entry: AuditEntry): Promise<AuditRow> {
       return db.transaction((tx) => appendAudit(tx, entry), { behavior: 'immediate' });
+    },
+    /** The newest entry's id and hash (what an anchor records), or null for an empty log. */
+    async head(): Promise<{ id: number; hash: string } | null> {
+      return (
+        db
+          .select({ id: auditLog.id, hash: auditLog.hash })
+          .from(auditLog)
+          .orderBy(desc(auditLog.id))
+          .limit(1)
+          .get() ?? null
+      );
+    },
+    /** The round.finalize entry of a finalisation: its id and hash anchor the log at that point. */
+    async finalisationEntry(roundId: number, finalisationId: number) {
+      return (
+        db
+          .select({ id: auditLog.id, hash: auditLog.hash })
+          .from(auditLog)
+          .where(
+            and(
+              eq(auditLog.targetType, 'round'),
+              eq(auditLog.targetId, String(roundId)),
+              eq(auditLog.action, 'round.finalize'),
+              sql`json_extract(${auditLog.data}, '$.finalisationId') = ${finalisationId}`,
+            ),
+          )
+          .get() ?? null
+      );
     },
     async list(
       filter: { targetType?: string; targetId?: string; action?: string },
@@ -103,11 +207,35 @@ export function createAuditRepository(db: Db) {
         .offset(offset)
         .all();
     },
-    /** Walks the whole chain in id order, in pages, without loading it all at once. */
-    async verify(): Promise<ChainReport> {
+    /**
+     * Walks the whole chain in id order, in pages (yielding to the event loop between them),
+     * checking links, contents and anchors; then what the chain cannot show by itself: entries
+     * missing at the end (anchors, ids issued), finalisations without their entry, and the
+     * answer saves of every finalised attempt.
+     */
+    async verify(options: VerifyOptions = {}): Promise<ChainReport> {
+      const anchors = [...(options.anchors ?? [])].sort((a, b) => a.id - b.id || a.seq - b.seq);
       let prevHash = GENESIS_HASH;
       let lastId = 0;
       let checked = 0;
+      let anchored = 0;
+      let answerLogs = 0;
+      const broken = (brokenAt: number | null, reason: string): ChainReport => ({
+        ok: false,
+        checked,
+        brokenAt,
+        reason,
+        anchors: anchored,
+        answerLogs,
+      });
+      if (options.anchorProblems?.length) {
+        return broken(null, `the anchor file was altered: ${options.anchorProblems.join('; ')}`);
+      }
+      const anchorText = (a: AuditAnchor) => `anchor ${a.seq} (written ${iso(a.at)})`;
+      const finalised = new Map<number, { hash: unknown; entryId: number }>();
+      const attemptHeads = new Map<number, AnswerLogHead & { entryId: number }>();
+      let next = 0;
+
       for (;;) {
         const page = db
           .select()
@@ -116,29 +244,94 @@ export function createAuditRepository(db: Db) {
           .orderBy(asc(auditLog.id))
           .limit(5000)
           .all();
-        if (page.length === 0) return { ok: true, checked, brokenAt: null, reason: null };
+        if (page.length === 0) break;
         for (const row of page) {
           if (row.prevHash !== prevHash) {
-            return {
-              ok: false,
-              checked,
-              brokenAt: row.id,
-              reason: 'the link to the previous entry does not match (an entry was deleted or altered)',
-            };
+            return broken(
+              row.id,
+              'the link to the previous entry does not match (an entry was deleted or altered)',
+            );
           }
           if (entryHash(row.prevHash, row) !== row.hash) {
-            return {
-              ok: false,
-              checked,
-              brokenAt: row.id,
-              reason: 'the content does not match its hash (the entry was altered)',
-            };
+            return broken(row.id, 'the content does not match its hash (the entry was altered)');
+          }
+          for (; next < anchors.length && anchors[next]!.id <= row.id; next++) {
+            const a = anchors[next]!;
+            if (a.id < row.id) {
+              return broken(
+                a.id,
+                `${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed, but the log has no entry ${a.id}`,
+              );
+            }
+            if (a.hash !== row.hash) {
+              return broken(
+                row.id,
+                `entry ${row.id} has hash ${row.hash} but ${anchorText(a)} says ${a.hash}: the log was rewritten from there`,
+              );
+            }
+            anchored++;
+          }
+          if (row.action === 'round.finalize') {
+            finalised.set(Number(row.data.finalisationId), { hash: row.data.hash, entryId: row.id });
+          } else if (row.action === 'attempt.submit' || row.action === 'attempt.expire') {
+            const head = answerLogHead(row.data);
+            if (head) attemptHeads.set(Number(row.targetId), { ...head, entryId: row.id });
           }
           prevHash = row.hash;
           lastId = row.id;
           checked++;
         }
+        await yieldToLoop();
       }
+
+      // Entries missing at the end leave a valid chain: only records kept elsewhere show them.
+      if (next < anchors.length) {
+        const a = anchors.at(-1)!;
+        return broken(
+          lastId + 1,
+          `the log ends at entry ${lastId} but ${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed: entries after ${lastId} were deleted`,
+        );
+      }
+      const issued = db.get<{ seq: number } | undefined>(
+        sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`,
+      )?.seq;
+      if (issued !== undefined && issued > lastId) {
+        return broken(
+          lastId + 1,
+          `the log ends at entry ${lastId} but entry ids up to ${issued} were issued: entries after ${lastId} were deleted`,
+        );
+      }
+      const finalisations = db
+        .select({
+          id: roundFinalisations.id,
+          roundId: roundFinalisations.roundId,
+          hash: roundFinalisations.hash,
+          createdAt: roundFinalisations.createdAt,
+        })
+        .from(roundFinalisations)
+        .orderBy(asc(roundFinalisations.id))
+        .all();
+      for (const f of finalisations) {
+        const entry = finalised.get(f.id);
+        if (!entry) {
+          return broken(
+            lastId + 1,
+            `finalisation ${f.id} of round ${f.roundId} (${iso(f.createdAt)}) has no round.finalize entry: the log lost entries`,
+          );
+        }
+        if (entry.hash !== f.hash) {
+          return broken(
+            entry.entryId,
+            `finalisation ${f.id} of round ${f.roundId} has hash ${f.hash} but its entry ${entry.entryId} records ${String(entry.hash)}: the finalisation was altered`,
+          );
+        }
+      }
+      for (const [attemptId, expected] of attemptHeads) {
+        const problem = checkSaves(attemptId, expected, expected.entryId);
+        if (problem) return broken(expected.entryId, problem);
+        if (++answerLogs % 500 === 0) await yieldToLoop();
+      }
+      return { ok: true, checked, brokenAt: null, reason: null, anchors: anchored, answerLogs };
     },
   };
 }

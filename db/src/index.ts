@@ -12,7 +12,16 @@ import { createAuthoringRepository } from './authoring.ts';
 import { createSessionRepository, createUserRepository } from './users.ts';
 
 export { openDatabase, type Database, type Db } from './database.ts';
-export { AnswerWriter, type AnswerSave } from './answer-writer.ts';
+export { AnswerWriter, ANSWER_GENESIS, answerSaveHash, type AnswerSave } from './answer-writer.ts';
+export {
+  AnchorLog,
+  ANCHOR_FILE_NAME,
+  formatAnchor,
+  parseAnchors,
+  readAnchorFile,
+  type AnchorFile,
+  type AuditAnchor,
+} from './audit-anchors.ts';
 export type * from './schema.ts';
 export type { UserRow } from './users.ts';
 export type { BankRow, QuestionRow, NewQuestion } from './banks.ts';
@@ -25,6 +34,7 @@ export {
   type AuditEntry,
   type AuditRow,
   type ChainReport,
+  type VerifyOptions,
 } from './audit.ts';
 export type { Candidate, FinalisationRow, FinalRankingRow, ResultsQuery } from './judging.ts';
 export type {

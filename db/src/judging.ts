@@ -5,6 +5,7 @@ import type { Db } from './database.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
 import {
   attempts,
+  auditLog,
   entries,
   finalRankings,
   roundFinalisations,
@@ -89,8 +90,13 @@ export function createJudgingRepository(db: Db) {
 
     active: async (roundId: number): Promise<FinalisationRow | undefined> => active(roundId),
 
-    /** Stores a finalisation with its rows and marks the round finalized, atomically. */
-    async saveFinalisation(f: NewFinalisation): Promise<FinalisationRow> {
+    /**
+     * Stores a finalisation with its rows and marks the round finalized, atomically. Also returns
+     * the finalisation's audit entry (its id and hash: the log's head just after).
+     */
+    async saveFinalisation(
+      f: NewFinalisation,
+    ): Promise<FinalisationRow & { auditEntry: { id: number; hash: string } }> {
       return db.transaction(
         (tx) => {
           const row = tx
@@ -115,7 +121,15 @@ export function createJudgingRepository(db: Db) {
               .run();
           }
           tx.update(rounds).set({ resultsStatus: 'finalized' }).where(eq(rounds.id, f.roundId)).run();
-          appendAudit(tx, {
+          // The log's head as the judges froze the ranking, recorded with the finalisation.
+          const auditHead =
+            tx
+              .select({ id: auditLog.id, hash: auditLog.hash })
+              .from(auditLog)
+              .orderBy(desc(auditLog.id))
+              .limit(1)
+              .get() ?? null;
+          const entry = appendAudit(tx, {
             ...f.audit,
             action: 'round.finalize',
             targetType: 'round',
@@ -125,9 +139,10 @@ export function createJudgingRepository(db: Db) {
               hash: f.hash,
               participants: f.participants,
               actual: f.actualValue,
+              auditHead,
             },
           });
-          return row;
+          return { ...row, auditEntry: { id: entry.id, hash: entry.hash } };
         },
         { behavior: 'immediate' },
       );

@@ -332,6 +332,11 @@ export const answerLog = sqliteTable(
     savedAt: integer('saved_at').notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /**
+     * SHA-256 chaining this save to the attempt's previous one (answer-writer.ts); the attempt's
+     * submit or expiry audit entry records the last hash and the count. Null on rows from before.
+     */
+    hash: text('hash'),
   },
   (t) => [index('answer_log_attempt_idx').on(t.attemptId)],
 );

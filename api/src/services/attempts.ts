@@ -132,6 +132,7 @@ export function createAttemptService(deps: {
       meta,
     );
     openAttempts.delete(attempt.id);
+    repos.answerWriter.forget(attempt.id);
     if (!outcome) return null;
     const entry = await repos.contests.entry(round.contestId, attempt.userId);
     await rankings.apply(round.id, attempt.userId, entry?.groupKey ?? null, outcome.counted);

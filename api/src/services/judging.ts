@@ -171,6 +171,7 @@ export function createJudgingService(deps: JudgingDeps) {
           prediction: actual,
           rankingCheck: check,
           boundaryTies,
+          auditEntry: finalisation.auditEntry,
         },
       };
     },

@@ -1,10 +1,14 @@
 // The audit log viewer (judges, admins) with its filters and paging, the chain check (admins) that
-// finds a row altered behind the API's back, and `npm run audit:verify` on a database file.
+// finds a row altered behind the API's back, and `npm run audit:verify` on a database file; the
+// anchors outside the database that show a log cut back at its end.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { readAnchorFile } from '@quizarena/db';
 import {
+  call,
   makeAccountWithRoles,
   makeApp,
   makeContestWithRound,
@@ -17,7 +21,7 @@ import {
   type ContestFixture,
   type TestApp,
 } from '../helpers.ts';
-import { get } from './report-fixtures.ts';
+import { get, loadWorkbook, sheetRows } from './report-fixtures.ts';
 
 interface Entry {
   id: number;
@@ -41,6 +45,8 @@ interface Report {
   checked: number;
   brokenAt: number | null;
   reason: string | null;
+  anchors: number;
+  answerLogs: number;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -155,6 +161,9 @@ describe('the audit log', async () => {
       checked: (await list('')).total,
       brokenAt: null,
       reason: null,
+      // In memory: no anchor file. Both submitted attempts' saves match their entries.
+      anchors: 0,
+      answerLogs: 2,
     });
     const target = (await list('?action=attempt.submit')).entries.at(-1)!;
     app.database.sqlite.prepare('UPDATE audit_log SET data = ? WHERE id = ?').run('{"score":100}', target.id);
@@ -166,31 +175,163 @@ describe('the audit log', async () => {
   });
 });
 
+const runVerify = (dataDir: string, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: dataDir, ...env },
+    encoding: 'utf8',
+  });
+
 describe('npm run audit:verify', () => {
   test('exits 0 on an intact chain and 1 once a row is altered; 2 without a database', async () => {
     const db = tempDatabase();
     const t = await makeApp({ databaseFile: db.file });
     try {
       await fill(t);
-      const run = (dataDir: string) =>
-        spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
-          cwd: ROOT,
-          env: { ...process.env, DATA_DIR: dataDir },
-          encoding: 'utf8',
-        });
       const dir = path.dirname(db.file);
-      const good = run(dir);
+      const good = runVerify(dir);
       assert.equal(good.status, 0, good.stderr);
       const total = (await t.app.repos.reports.auditPage({}, 1, 0)).total;
       assert.match(good.stdout, new RegExp(`Audit chain intact: ${total} entries checked`));
 
       t.app.database.sqlite.prepare(`UPDATE audit_log SET data = '{"forged":true}' WHERE id = 3`).run();
-      const bad = run(dir);
+      const bad = runVerify(dir);
       assert.equal(bad.status, 1, bad.stdout);
       assert.match(bad.stderr, /BROKEN at entry 3/);
 
-      const none = run(path.join(dir, 'nowhere'));
+      const none = runVerify(path.join(dir, 'nowhere'));
       assert.equal(none.status, 2);
+    } finally {
+      await t.close();
+      db.remove();
+    }
+  });
+});
+
+describe('anchors of the audit log outside the database', () => {
+  test('a log that lost its newest entries fails verify (API and script); untouched, it passes', async () => {
+    const db = tempDatabase();
+    const dir = path.dirname(db.file);
+    const anchorFile = path.join(dir, 'audit-anchors.log');
+    const config = { databaseFile: db.file, auditAnchorFile: anchorFile };
+    let t = await makeApp(config);
+    try {
+      const admin = await makeAccountWithRoles(t.app, ['admin'], 'admin');
+      const judge = await makeAccountWithRoles(t.app, ['judge'], 'judge');
+      const { f } = await fill(t);
+
+      // Finalising anchors at once, and says which entry it is.
+      t.clock.advance(8 * 86_400_000);
+      const { finalisation } = ok<{ finalisation: { auditEntry: { id: number; hash: string } } }>(
+        await call(t.app, 'POST', `/api/rounds/${f.roundId}/finalize`, { cookie: judge.cookie }),
+      );
+      const head = (await t.app.repos.audit.head())!;
+      assert.deepEqual(finalisation.auditEntry, head);
+      assert.deepEqual(
+        (await readAnchorFile(anchorFile)).anchors.map((a) => [a.seq, a.id, a.hash]),
+        [[1, head.id, head.hash]],
+      );
+      const entry = (await t.app.repos.audit.list({ action: 'round.finalize' }, 1, 0))[0]!;
+      assert.deepEqual(entry.data.auditHead, {
+        id: head.id - 1,
+        hash: entry.prevHash,
+      });
+      // The export carries it too: a copy of the file outside the server anchors the log.
+      const xlsx = await get(t.app, `/api/rounds/${f.roundId}/results.xlsx`, judge.cookie);
+      assert.equal(xlsx.statusCode, 200, xlsx.body.slice(0, 200));
+      const round = new Map(
+        sheetRows((await loadWorkbook(xlsx.rawPayload)).getWorksheet('Round')!, 2).map(([k, v]) => [k, v]),
+      );
+      assert.equal(
+        round.get('Mục nhật ký kiểm toán của bản chốt / Audit log entry of the finalisation'),
+        head.id,
+      );
+      assert.equal(round.get('Mã băm mục nhật ký (SHA-256) / Audit log entry hash (SHA-256)'), head.hash);
+
+      // More entries, then a shutdown: the head is anchored again on the way out.
+      await t.app.repos.audit.append({
+        at: t.clock.now,
+        actorId: null,
+        action: 'x',
+        targetType: 't',
+        targetId: 1,
+      });
+      await t.close();
+      const anchors = (await readAnchorFile(anchorFile)).anchors;
+      assert.deepEqual(
+        anchors.map((a) => [a.seq, a.id]),
+        [
+          [1, head.id],
+          [2, head.id + 1],
+        ],
+      );
+
+      t = await makeApp(config);
+      const verify = async () => ok<Report>(await get(t.app, '/api/audit/verify', admin.cookie));
+      const intact = await verify();
+      assert.deepEqual([intact.ok, intact.anchors, intact.answerLogs], [true, 2, 2]);
+      assert.equal(runVerify(dir).status, 0);
+
+      // The newest entries deleted, and SQLite's id counter wound back to hide it.
+      const sqlite = t.app.database.sqlite;
+      const cut = head.id - 2;
+      sqlite.prepare('DELETE FROM audit_log WHERE id > ?').run(cut);
+      sqlite.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'`).run(cut);
+      const report = await verify();
+      assert.equal(report.ok, false);
+      assert.equal(report.brokenAt, cut + 1);
+      assert.match(
+        report.reason!,
+        new RegExp(
+          `^the log ends at entry ${cut} but anchor 2 \\(written [^)]+\\) says entry ${head.id + 1} with hash ${anchors[1]!.hash} existed: entries after ${cut} were deleted$`,
+        ),
+      );
+      const script = runVerify(dir);
+      assert.equal(script.status, 1, script.stdout);
+      assert.match(
+        script.stderr,
+        new RegExp(`BROKEN at entry ${cut + 1}: the log ends at entry ${cut} but anchor 2`),
+      );
+      // A copy of the anchors kept elsewhere (AUDIT_ANCHORS) is checked the same way.
+      const copy = path.join(dir, 'offsite-copy.log');
+      copyFileSync(anchorFile, copy);
+      rmSync(anchorFile);
+      // Without anchors, the finalisation whose entry was cut off still gives it away.
+      const unanchored = runVerify(dir);
+      assert.equal(unanchored.status, 1, unanchored.stdout);
+      assert.match(unanchored.stderr, /finalisation \d+ of round \d+ \([^)]+\) has no round\.finalize entry/);
+      const offsite = runVerify(dir, { AUDIT_ANCHORS: copy });
+      assert.equal(offsite.status, 1, offsite.stdout);
+      assert.match(offsite.stderr, /anchor 2 .* says entry/);
+      assert.equal(runVerify(dir, { AUDIT_ANCHORS: path.join(dir, 'no-such-copy.log') }).status, 2);
+    } finally {
+      await t.close();
+      db.remove();
+    }
+  });
+
+  test('the anchor timer writes the head when it moved, once', async () => {
+    const db = tempDatabase();
+    const anchorFile = path.join(path.dirname(db.file), 'audit-anchors.log');
+    const t = await makeApp({
+      databaseFile: db.file,
+      auditAnchorFile: anchorFile,
+      auditAnchorIntervalMs: 20,
+    });
+    try {
+      await t.app.repos.audit.append({
+        at: t.clock.now,
+        actorId: null,
+        action: 'x',
+        targetType: 't',
+        targetId: 1,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const { anchors } = await readAnchorFile(anchorFile);
+      assert.deepEqual(
+        anchors.map((a) => [a.seq, a.id]),
+        [[1, (await t.app.repos.audit.head())!.id]],
+      );
     } finally {
       await t.close();
       db.remove();

@@ -1,4 +1,5 @@
-// The audit log: judges and admins read it; admins check that its hash chain is unbroken.
+// The audit log: judges and admins read it; admins check that its hash chain is unbroken and
+// reaches every anchor kept outside the database (plugins/audit-anchors.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { errors } from '../../schemas/common.ts';
@@ -63,12 +64,19 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             checked: Type.Integer(),
             brokenAt: Nullable(Type.Integer()),
             reason: Nullable(Type.String()),
+            anchors: Type.Integer({ description: 'anchors (outside the database) found in the log' }),
+            answerLogs: Type.Integer({
+              description: "finalised attempts whose saves match their entry's head",
+            }),
           }),
           ...errors(401, 403),
         },
       },
     },
-    async () => repos.audit.verify(),
+    async () => {
+      const { anchors, problems } = await app.auditAnchors.read();
+      return repos.audit.verify({ anchors, anchorProblems: problems });
+    },
   );
 };
 

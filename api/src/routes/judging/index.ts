@@ -48,13 +48,25 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
               prediction: PredictionSchema,
               rankingCheck: Type.Object({ ok: Type.Boolean(), rebuilt: Type.Boolean() }),
               boundaryTies: Type.Array(BoundaryTieSchema),
+              auditEntry: Type.Object(
+                { id: Type.Integer(), hash: Type.String() },
+                { description: "the finalisation's audit entry: the log's head just after it" },
+              ),
             }),
           }),
           ...errors(400, 401, 403, 404, 409),
         },
       },
     },
-    async (request) => judging.finalize(request.params.roundId, request.user!, requestMeta(request)),
+    async (request) => {
+      const result = await judging.finalize(request.params.roundId, request.user!, requestMeta(request));
+      // A finalisation is a moment worth anchoring at once, not at the next tick of the timer. It
+      // is committed either way: a failure here is logged, not turned into a failed request.
+      await app.auditAnchors
+        .anchor()
+        .catch((err: unknown) => request.log.error({ err }, 'could not anchor the audit log'));
+      return result;
+    },
   );
 
   const StatusReply = Type.Object({
