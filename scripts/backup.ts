@@ -2,8 +2,10 @@
 // server runs: SQLite's backup API copies committed pages, WAL included), and beside it a copy of
 // the audit log's anchor file (<file>.audit-anchors.log), which `npm run audit:verify` checks the
 // log against (AUDIT_ANCHORS=<that file>). Copy both off the machine: an anchor file left only
-// beside the database it anchors can be cut back together with it.
-import { copyFileSync, existsSync } from 'node:fs';
+// beside the database it anchors can be cut back together with it. Uploaded images
+// (DATA_DIR/images, content-addressed and never changed) are copied to <file>.images/, skipping
+// those already there, so repeated backups to one place copy only new images.
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ANCHOR_FILE_NAME } from '@quizarena/db';
@@ -29,3 +31,17 @@ const t0 = Date.now();
 await db.backup(target);
 db.close();
 console.log(`Backed up ${source} to ${target} in ${Date.now() - t0} ms`);
+
+const images = path.join(dataDir, 'images');
+if (existsSync(images)) {
+  const imagesTarget = `${target}.images`;
+  mkdirSync(imagesTarget, { recursive: true });
+  let copied = 0;
+  for (const name of readdirSync(images)) {
+    // Files being written are hidden (".name.tmp") and renamed when complete.
+    if (name.startsWith('.') || existsSync(path.join(imagesTarget, name))) continue;
+    copyFileSync(path.join(images, name), path.join(imagesTarget, name));
+    copied += 1;
+  }
+  console.log(`Copied ${copied} new image(s) to ${imagesTarget}`);
+}
