@@ -94,6 +94,14 @@ test('editing an answered question makes a revision; the old attempt keeps the o
   await stem.fill(NEW_STEM);
   // The phone preview follows the text as it is typed.
   await expect(organiserPage.getByTestId('phone-preview')).toContainText(NEW_STEM);
+  // A stray click on the way out asks first; staying keeps the text.
+  const asked = organiserPage.waitForEvent('dialog');
+  void organiserPage.getByTestId('crumb-bank').click();
+  const dialogShown = await asked;
+  expect(dialogShown.type()).toBe('confirm');
+  await dialogShown.dismiss();
+  await expect(organiserPage).toHaveURL(new RegExp(`/organise/questions/${question.id}$`));
+  await expect(stem).toHaveValue(NEW_STEM);
   await organiserPage.getByTestId('save-question').click();
   const dialog = organiserPage.getByTestId('revision-dialog');
   await expect(dialog).toBeVisible();

@@ -95,6 +95,20 @@ class Router {
     return this.path + this.search;
   }
 
+  #leaveGuard: (() => boolean) | null = null;
+
+  /**
+   * While a page holds unsaved work: following a link or going back first asks `confirmLeave`,
+   * which answers whether to leave. Returns the function that lifts the guard. Navigations the
+   * page makes itself (after saving) are not asked.
+   */
+  guardLeave(confirmLeave: () => boolean): () => void {
+    this.#leaveGuard = confirmLeave;
+    return () => {
+      if (this.#leaveGuard === confirmLeave) this.#leaveGuard = null;
+    };
+  }
+
   /** Safe to call from effects: it reads no reactive state, so it subscribes them to nothing. */
   navigate(to: string, opts: { replace?: boolean } = {}): void {
     untrack(() => this.#go(to, opts));
@@ -124,7 +138,15 @@ class Router {
 
   /** Attaches the listeners; returns the function that detaches them. */
   start(): () => void {
-    const onPop = () => this.sync();
+    const onPop = () => {
+      // Back or forward away from unsaved work the organiser wants to keep: put the page's
+      // address back (the entry moved to stays in the history).
+      if (this.#leaveGuard && location.pathname !== this.path && !this.#leaveGuard()) {
+        history.pushState(null, '', this.path + this.search);
+        return;
+      }
+      this.sync();
+    };
     const onClick = (e: MouseEvent) => {
       if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
       const a = (e.target as Element | null)?.closest?.('a');
@@ -134,6 +156,7 @@ class Router {
       // In-page anchors (the skip link) keep the browser's own behaviour.
       if (url.hash && url.pathname === location.pathname && url.search === location.search) return;
       e.preventDefault();
+      if (this.#leaveGuard && url.pathname !== location.pathname && !this.#leaveGuard()) return;
       this.navigate(url.pathname + url.search + url.hash);
     };
     window.addEventListener('popstate', onPop);
