@@ -193,7 +193,8 @@ test('an organiser imports GIFT, fixes an item, builds and publishes a contest; 
     });
     await p.goto('/');
     await p.getByTestId('contest-card').getByRole('link', { name: title }).click();
-    await expect(p.getByText('hai lần')).toBeVisible();
+    // The rules as formatted by the organiser.
+    await expect(p.getByTestId('contest-rules').locator('strong')).toHaveText('hai lần');
     await p.getByRole('link', { name: 'Đăng ký dự thi' }).click();
     await p.getByLabel('Số điện thoại / Phone').fill('0912 345 678');
     await p.getByRole('button', { name: 'Lưu đăng ký' }).click();
