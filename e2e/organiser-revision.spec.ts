@@ -105,7 +105,7 @@ test('editing an answered question makes a revision; the old attempt keeps the o
   await organiserPage.getByTestId('save-question').click();
   const dialog = organiserPage.getByTestId('revision-dialog');
   await expect(dialog).toBeVisible();
-  await dialog.getByTestId('confirm').click();
+  await dialog.getByTestId('revision-confirm').click();
   // Saved as revision 2 under a new id; the history lists both.
   await expect(organiserPage).not.toHaveURL(new RegExp(`/organise/questions/${question.id}(\\?|$)`));
   await expect(organiserPage.getByTestId('revision-badge')).toContainText('2');

@@ -60,12 +60,6 @@ export interface BankQuestion {
   updatedAt: string;
 }
 
-export interface Share {
-  userId: number;
-  email: string;
-  name: string;
-}
-
 export interface UploadedImage {
   url: string;
   sha256: string;
@@ -174,11 +168,6 @@ export const banksApi = {
   /** Import step 2: all or nothing (400 BAD_IMPORT changes nothing). */
   import: (bankId: Id, questions: QuestionInput[]) =>
     request<{ imported: number; ids: number[] }>('POST', `/banks/${enc(bankId)}/import`, { questions }),
-
-  shares: (bankId: Id) => request<{ shares: Share[] }>('GET', `/banks/${enc(bankId)}/shares`),
-  share: (bankId: Id, email: string) =>
-    request<{ share: Share }>('POST', `/banks/${enc(bankId)}/shares`, { email }),
-  unshare: (bankId: Id, userId: Id) => request<void>('DELETE', `/banks/${enc(bankId)}/shares/${enc(userId)}`),
 
   /** Raw bytes; the server reads the type from the content (PNG, JPEG, WebP, GIF), 2 MB at most. */
   uploadImage: (file: Blob) =>

@@ -140,12 +140,6 @@ export interface UnitsPreview {
   warnings: RowMessage[];
 }
 
-export interface Share {
-  userId: number;
-  email: string;
-  name: string;
-}
-
 export interface DashboardRound {
   id: number;
   title: string;
@@ -204,12 +198,6 @@ export const contestsApi = {
       `/contests/${enc(contestId)}/publish`,
     ),
   dashboard: (contestId: Id) => request<Dashboard>('GET', `/contests/${enc(contestId)}/dashboard`),
-
-  shares: (contestId: Id) => request<{ shares: Share[] }>('GET', `/contests/${enc(contestId)}/shares`),
-  addShare: (contestId: Id, email: string) =>
-    request<{ share: Share }>('POST', `/contests/${enc(contestId)}/shares`, { email }),
-  removeShare: (contestId: Id, userId: Id) =>
-    request<void>('DELETE', `/contests/${enc(contestId)}/shares/${enc(userId)}`),
 
   round: (roundId: Id) =>
     request<{ round: RoundEdit; contest: RoundContest }>('GET', `/manage/rounds/${enc(roundId)}`),

@@ -173,6 +173,7 @@ const en = {
   'share.removeLabel': 'Stop sharing with {name}',
   'share.removed': '{name} no longer has access.',
   'share.userNotFound': 'No account has the address {email}.',
+  'share.notOwner': 'Only the owner ({name}) changes who this is shared with.',
 
   'pager.prev': 'Previous',
   'pager.next': 'Next',
@@ -519,6 +520,7 @@ const vi: Record<BanksKey, string> = {
   'share.removeLabel': 'Ngừng chia sẻ với {name}',
   'share.removed': '{name} không còn quyền truy cập.',
   'share.userNotFound': 'Không có tài khoản nào dùng địa chỉ {email}.',
+  'share.notOwner': 'Chỉ người sở hữu ({name}) mới thay đổi được danh sách chia sẻ.',
 
   'pager.prev': 'Trước',
   'pager.next': 'Sau',

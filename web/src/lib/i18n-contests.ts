@@ -242,13 +242,6 @@ const en = {
 
   'share.intro':
     'Organisers you share the contest with can edit it and its rounds; only you change who they are.',
-  'share.empty': 'Not shared with anyone.',
-  'share.email': 'Organiser’s email',
-  'share.add': 'Share',
-  'share.removeLabel': 'Stop sharing with {name}',
-  'share.added': 'Shared with {name}.',
-  'share.notOwner': 'Only the owner ({name}) changes who the contest is shared with.',
-  'share.caption': 'Organisers the contest is shared with',
 
   'rounds.intro': 'Times are in {zone}.',
   'rounds.empty': 'No rounds yet. A contest needs at least one to be published.',
@@ -688,13 +681,6 @@ const vi: Record<ContestsKey, string> = {
 
   'share.intro':
     'Người tổ chức được chia sẻ có thể sửa cuộc thi và các vòng thi; chỉ bạn thay đổi được danh sách chia sẻ.',
-  'share.empty': 'Chưa chia sẻ với ai.',
-  'share.email': 'Email của người tổ chức',
-  'share.add': 'Chia sẻ',
-  'share.removeLabel': 'Ngừng chia sẻ với {name}',
-  'share.added': 'Đã chia sẻ với {name}.',
-  'share.notOwner': 'Chỉ chủ sở hữu ({name}) thay đổi được danh sách chia sẻ.',
-  'share.caption': 'Người tổ chức được chia sẻ cuộc thi',
 
   'rounds.intro': 'Thời gian tính theo {zone}.',
   'rounds.empty': 'Chưa có vòng thi nào. Cuộc thi cần ít nhất một vòng thi để công bố.',
