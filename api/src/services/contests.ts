@@ -59,8 +59,8 @@ const validTimeZone = (tz: string): boolean => {
   }
 };
 
-/** A round as its organiser entered it (RoundEdit in docs/api.md). */
-export function roundEdit(round: RoundRow, attempts: number, t: number) {
+/** What participants and organisers alike see of a round. */
+function roundCommon(round: RoundRow, t: number) {
   return {
     id: round.id,
     contestId: round.contestId,
@@ -70,19 +70,26 @@ export function roundEdit(round: RoundRow, attempts: number, t: number) {
     timeLimitSec: round.timeLimitSec,
     questionCount: round.questionCount,
     maxAttempts: round.maxAttempts,
-    draw: round.draw,
     prediction:
       round.predictionKind && round.predictionPrompt
         ? { prompt: round.predictionPrompt, kind: round.predictionKind }
         : null,
     showAnswers: round.showAnswers,
     showLeaderboard: round.showLeaderboard,
+    state: roundState(round, t),
+    resultsStatus: round.resultsStatus,
+  };
+}
+
+/** A round as its organiser entered it (RoundEdit in docs/api.md). */
+export function roundEdit(round: RoundRow, attempts: number, t: number) {
+  return {
+    ...roundCommon(round, t),
+    draw: round.draw,
     shuffleQuestions: round.shuffleQuestions,
     shuffleOptions: round.shuffleOptions,
     partialCredit: round.partialCredit,
     prizeBands: round.prizeBands,
-    state: roundState(round, t),
-    resultsStatus: round.resultsStatus,
     attempts,
   };
 }
@@ -298,26 +305,11 @@ export function createContestService(deps: {
   };
 
   const roundView = async (round: RoundRow, contest: ContestRow, user: UserRow | null) => ({
-    id: round.id,
-    contestId: round.contestId,
+    ...roundCommon(round, now()),
     contestSlug: contest.slug,
     contestTitle: contest.title,
     timeZone: contest.timeZone,
     groups: contest.groups,
-    title: round.title,
-    opensAt: new Date(round.opensAt).toISOString(),
-    closesAt: new Date(round.closesAt).toISOString(),
-    timeLimitSec: round.timeLimitSec,
-    questionCount: round.questionCount,
-    maxAttempts: round.maxAttempts,
-    prediction:
-      round.predictionKind && round.predictionPrompt
-        ? { prompt: round.predictionPrompt, kind: round.predictionKind }
-        : null,
-    showAnswers: round.showAnswers,
-    showLeaderboard: round.showLeaderboard,
-    state: roundState(round, now()),
-    resultsStatus: round.resultsStatus,
     me: user ? await attempts.mine(round, user) : null,
   });
 
