@@ -562,7 +562,7 @@ export function createContestService(deps: {
       return checklist(await ownContest(contestId, user));
     },
 
-    async drawPreview(user: UserRow, draw: DrawRule[]) {
+    async drawPreview(user: UserRow, draw: DrawRule[], questionCount?: number) {
       const retired = new Map<number, string>();
       for (const rule of draw) {
         const bank = await banks.ownBank(rule.bankId, user).catch(() => {
@@ -570,7 +570,12 @@ export function createContestService(deps: {
         });
         if (bank.status === 'retired') retired.set(bank.id, bank.name);
       }
-      const report = await drawReport(draw);
+      const drawn = await drawReport(draw);
+      // The banks can serve the rules, but the rules must also make up the round's question count.
+      const report =
+        drawn.message === null && questionCount !== undefined && drawn.total !== questionCount
+          ? { ...drawn, message: `The rules draw ${drawn.total} questions, not ${questionCount}` }
+          : drawn;
       if (retired.size === 0) return report;
       // A retired bank cannot be used in a new draw: the preview says so, as saving would.
       return {

@@ -1420,6 +1420,12 @@ describe('draw preview', async () => {
     assert.equal(typeof report.message, 'string');
   });
 
+  test('with questionCount, a draw that does not add up to it says so', async () => {
+    const report = ok<DrawReport>(await preview({ draw: [{ bankId: y, count: 2 }], questionCount: 3 }));
+    assert.equal(report.satisfiable, true);
+    assert.equal(report.message, 'The rules draw 2 questions, not 3');
+  });
+
   test('rules that can all be met at once are satisfiable, with no message', async () => {
     const report = ok<DrawReport>(
       await preview({

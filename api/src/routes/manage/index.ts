@@ -193,7 +193,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: DrawReportSchema, ...errors(400, 401, 403) },
       },
     },
-    async (request) => contests.drawPreview(request.user!, request.body.draw),
+    async (request) => contests.drawPreview(request.user!, request.body.draw, request.body.questionCount),
   );
 
   app.get(
