@@ -2,9 +2,10 @@
 // Starting and finalising run in single transactions so that the limits (one attempt in
 // progress, attempts allowed) and the counted result can never be observed half-applied.
 import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './database.ts';
 import { ANSWER_GENESIS } from './answer-writer.ts';
-import { appendAudit } from './audit.ts';
+import { createAuditAppender } from './audit.ts';
 import {
   answerLog,
   answers,
@@ -42,38 +43,126 @@ export interface FinaliseOutcome {
 }
 
 export function createAttemptRepository(db: Db) {
+  // Submissions run finalise and recount once each: their statements are prepared here, once, since
+  // building and preparing the SQL on every call was half of a submission's time. They run on the
+  // connection of `db`, so inside `db.transaction` they join the transaction.
+  const appendAudit = createAuditAppender(db);
+  const attemptId = sql.placeholder('attemptId');
+  const roundId = sql.placeholder('roundId');
+  const userId = sql.placeholder('userId');
+
+  // Read on every attempt action: prepared once.
+  const byId = db
+    .select()
+    .from(attempts)
+    .where(eq(attempts.id, sql.placeholder('id')))
+    .prepare();
+  const questionsOf = db
+    .select()
+    .from(attemptQuestions)
+    .where(eq(attemptQuestions.attemptId, attemptId))
+    .orderBy(asc(attemptQuestions.position))
+    .prepare();
+  const savedOf = db
+    .select({ questionId: answers.questionId, optionIds: answers.optionIds })
+    .from(answers)
+    .where(eq(answers.attemptId, attemptId))
+    .prepare();
+  // `set` takes no placeholders: each value is one wrapped in SQL, and is passed encoded for its column.
+  const finish = db
+    .update(attempts)
+    .set({
+      status: sql`${sql.placeholder('status')}`,
+      submittedAt: sql`${sql.placeholder('submittedAt')}`,
+      durationMs: sql`${sql.placeholder('durationMs')}`,
+      score: sql`${sql.placeholder('score')}`,
+      correctCount: sql`${sql.placeholder('correctCount')}`,
+      allCorrect: sql`${sql.placeholder('allCorrect')}`,
+      prediction: sql`${sql.placeholder('prediction')}`,
+    })
+    .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
+    .returning()
+    .prepare();
+  const saveCount = db
+    .select({ n: count() })
+    .from(answerLog)
+    .where(eq(answerLog.attemptId, attemptId))
+    .prepare();
+  const lastSave = db
+    .select({ hash: answerLog.hash })
+    .from(answerLog)
+    .where(eq(answerLog.attemptId, attemptId))
+    .orderBy(desc(answerLog.id))
+    .limit(1)
+    .prepare();
+  const bestOf = db
+    .select({
+      attempt: attempts,
+      fullName: entries.fullName,
+      groupKey: entries.groupKey,
+      unitName: units.name,
+    })
+    .from(attempts)
+    .innerJoin(entries, eq(entries.id, attempts.entryId))
+    .leftJoin(units, and(eq(units.contestId, entries.contestId), eq(units.code, entries.unitCode)))
+    .where(
+      and(
+        eq(attempts.roundId, roundId),
+        eq(attempts.userId, userId),
+        inArray(attempts.status, ['submitted', 'expired']),
+      ),
+    )
+    .orderBy(desc(attempts.score), asc(attempts.durationMs), asc(attempts.submittedAt), asc(attempts.id))
+    .limit(1)
+    .prepare();
+  const dropResult = db
+    .delete(roundResults)
+    .where(and(eq(roundResults.roundId, roundId), eq(roundResults.userId, userId)))
+    .prepare();
+  const excluded = (column: SQLiteColumn) => sql.raw(`excluded."${column.name}"`);
+  const putResult = db
+    .insert(roundResults)
+    .values({
+      roundId,
+      userId,
+      attemptId,
+      groupKey: sql.placeholder('groupKey'),
+      name: sql.placeholder('name'),
+      unit: sql.placeholder('unit'),
+      score: sql.placeholder('score'),
+      durationMs: sql.placeholder('durationMs'),
+      submittedAt: sql.placeholder('submittedAt'),
+      allCorrect: sql.placeholder('allCorrect'),
+      prediction: sql.placeholder('prediction'),
+    })
+    .onConflictDoUpdate({
+      target: [roundResults.roundId, roundResults.userId],
+      // Every column from the row just offered, as `set: row` did (the key columns are equal).
+      set: {
+        attemptId: excluded(roundResults.attemptId),
+        groupKey: excluded(roundResults.groupKey),
+        name: excluded(roundResults.name),
+        unit: excluded(roundResults.unit),
+        score: excluded(roundResults.score),
+        durationMs: excluded(roundResults.durationMs),
+        submittedAt: excluded(roundResults.submittedAt),
+        allCorrect: excluded(roundResults.allCorrect),
+        prediction: excluded(roundResults.prediction),
+      },
+    })
+    .prepare();
+
   /** Recomputes the counted (best) attempt of a participant in a round; call inside a transaction. */
-  const recount = (tx: Db, roundId: number, userId: number): RoundResultRow | null => {
-    const best = tx
-      .select({
-        attempt: attempts,
-        fullName: entries.fullName,
-        groupKey: entries.groupKey,
-        unitName: units.name,
-      })
-      .from(attempts)
-      .innerJoin(entries, eq(entries.id, attempts.entryId))
-      .leftJoin(units, and(eq(units.contestId, entries.contestId), eq(units.code, entries.unitCode)))
-      .where(
-        and(
-          eq(attempts.roundId, roundId),
-          eq(attempts.userId, userId),
-          inArray(attempts.status, ['submitted', 'expired']),
-        ),
-      )
-      .orderBy(desc(attempts.score), asc(attempts.durationMs), asc(attempts.submittedAt), asc(attempts.id))
-      .limit(1)
-      .get();
+  const recount = (round: number, user: number): RoundResultRow | null => {
+    const best = bestOf.get({ roundId: round, userId: user });
     if (!best) {
-      tx.delete(roundResults)
-        .where(and(eq(roundResults.roundId, roundId), eq(roundResults.userId, userId)))
-        .run();
+      dropResult.run({ roundId: round, userId: user });
       return null;
     }
     const a = best.attempt;
     const row: RoundResultRow = {
-      roundId,
-      userId,
+      roundId: round,
+      userId: user,
       attemptId: a.id,
       groupKey: best.groupKey,
       name: best.fullName,
@@ -84,19 +173,9 @@ export function createAttemptRepository(db: Db) {
       allCorrect: a.allCorrect ?? false,
       prediction: a.prediction,
     };
-    tx.insert(roundResults)
-      .values(row)
-      .onConflictDoUpdate({ target: [roundResults.roundId, roundResults.userId], set: row })
-      .run();
+    putResult.run(row);
     return row;
   };
-
-  // Read on every attempt action: prepared once.
-  const byId = db
-    .select()
-    .from(attempts)
-    .where(eq(attempts.id, sql.placeholder('id')))
-    .prepare();
 
   return {
     /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
@@ -132,7 +211,7 @@ export function createAttemptRepository(db: Db) {
         tx.insert(attemptQuestions)
           .values(questionRows.map((q) => ({ ...q, attemptId: row.id })))
           .run();
-        appendAudit(tx, {
+        appendAudit({
           at: row.startedAt,
           actorId: row.userId,
           action: 'attempt.start',
@@ -154,12 +233,7 @@ export function createAttemptRepository(db: Db) {
       return byId.get({ id });
     },
     async questions(attemptId: number): Promise<AttemptQuestionRow[]> {
-      return db
-        .select()
-        .from(attemptQuestions)
-        .where(eq(attemptQuestions.attemptId, attemptId))
-        .orderBy(asc(attemptQuestions.position))
-        .all();
+      return questionsOf.all({ attemptId });
     },
     async answers(attemptId: number) {
       return db
@@ -198,43 +272,23 @@ export function createAttemptRepository(db: Db) {
       ) => FinalFields,
       meta: { ip: string | null; userAgent: string | null } = { ip: null, userAgent: null },
     ): Promise<FinaliseOutcome | null> {
-      return db.transaction((tx): FinaliseOutcome | null => {
-        const current = tx.select().from(attempts).where(eq(attempts.id, attemptId)).get();
+      return db.transaction((): FinaliseOutcome | null => {
+        const current = byId.get({ id: attemptId });
         if (!current || current.status !== 'in_progress') return null;
-        const qs = tx
-          .select()
-          .from(attemptQuestions)
-          .where(eq(attemptQuestions.attemptId, attemptId))
-          .orderBy(asc(attemptQuestions.position))
-          .all();
-        const saved = new Map(
-          tx
-            .select({ questionId: answers.questionId, optionIds: answers.optionIds })
-            .from(answers)
-            .where(eq(answers.attemptId, attemptId))
-            .all()
-            .map((a) => [a.questionId, a.optionIds] as const),
-        );
+        const qs = questionsOf.all({ attemptId });
+        const saved = new Map(savedOf.all({ attemptId }).map((a) => [a.questionId, a.optionIds] as const));
         const fields = compute(current, qs, saved);
-        const attempt = tx
-          .update(attempts)
-          .set(fields)
-          .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
-          .returning()
-          .get();
+        const attempt = finish.get({
+          attemptId,
+          ...fields,
+          allCorrect: attempts.allCorrect.mapToDriverValue(fields.allCorrect),
+        });
         if (!attempt) return null;
         // The head of the attempt's chain of saves (answer-writer.ts) goes into the audit chain:
         // altering, adding or deleting any save of the attempt then shows in verify().
-        const ofAttempt = eq(answerLog.attemptId, attemptId);
-        const saveCount = tx.select({ n: count() }).from(answerLog).where(ofAttempt).get()?.n ?? 0;
-        const lastSave = tx
-          .select({ hash: answerLog.hash })
-          .from(answerLog)
-          .where(ofAttempt)
-          .orderBy(desc(answerLog.id))
-          .limit(1)
-          .get();
-        appendAudit(tx, {
+        const saves = saveCount.get({ attemptId })?.n ?? 0;
+        const head = lastSave.get({ attemptId })?.hash;
+        appendAudit({
           at: fields.status === 'submitted' ? fields.submittedAt : Date.now(),
           actorId: fields.status === 'submitted' ? attempt.userId : null,
           action: fields.status === 'submitted' ? 'attempt.submit' : 'attempt.expire',
@@ -246,11 +300,11 @@ export function createAttemptRepository(db: Db) {
             durationMs: fields.durationMs,
             prediction: fields.prediction,
             answers: Object.fromEntries(saved),
-            answerLog: { count: saveCount, head: lastSave?.hash ?? ANSWER_GENESIS },
+            answerLog: { count: saves, head: head ?? ANSWER_GENESIS },
           },
           ...meta,
         });
-        return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
+        return { attempt, counted: recount(attempt.roundId, attempt.userId) };
       });
     },
     /**
@@ -273,7 +327,7 @@ export function createAttemptRepository(db: Db) {
             .returning()
             .get();
           if (!attempt) return null;
-          appendAudit(tx, {
+          appendAudit({
             at,
             actorId: by,
             action: 'attempt.void',
@@ -282,7 +336,7 @@ export function createAttemptRepository(db: Db) {
             data: { reason, userId: attempt.userId, roundId: attempt.roundId },
             ...meta,
           });
-          return { attempt, counted: recount(tx, attempt.roundId, attempt.userId) };
+          return { attempt, counted: recount(attempt.roundId, attempt.userId) };
         },
         { behavior: 'immediate' },
       );

@@ -4,7 +4,7 @@
 // records kept elsewhere: anchors of the head in a file outside the database (audit-anchors.ts)
 // and the ids SQLite has issued, for a log that lost its newest entries; every finalisation's
 // entry; and every finalised attempt's chain of answer saves against the head its entry records.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { ANSWER_GENESIS, answerSaveHash } from './answer-writer.ts';
@@ -38,43 +38,80 @@ export function canonicalJson(value: unknown): string {
     .join(',')}}`;
 }
 
+// crypto.hash, one-shot: the same digest as createHash over the same bytes, for less per entry.
 const entryHash = (prevHash: string, e: Omit<AuditRow, 'id' | 'hash' | 'prevHash'>): string =>
-  createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(
-      canonicalJson({
-        at: e.at,
-        actorId: e.actorId,
-        action: e.action,
-        targetType: e.targetType,
-        targetId: e.targetId,
-        data: e.data,
-        ip: e.ip,
-        userAgent: e.userAgent,
-      }),
-    )
-    .digest('hex');
+  hash(
+    'sha256',
+    `${prevHash}\n${canonicalJson({
+      at: e.at,
+      actorId: e.actorId,
+      action: e.action,
+      targetType: e.targetType,
+      targetId: e.targetId,
+      data: e.data,
+      ip: e.ip,
+      userAgent: e.userAgent,
+    })}`,
+  );
+
+const auditRow = (entry: AuditEntry): Omit<AuditRow, 'id' | 'hash' | 'prevHash'> => ({
+  at: entry.at,
+  actorId: entry.actorId,
+  action: entry.action,
+  targetType: entry.targetType,
+  targetId: String(entry.targetId),
+  data: entry.data ?? {},
+  ip: entry.ip ?? null,
+  userAgent: entry.userAgent ?? null,
+});
 
 /** Appends inside the caller's transaction, so the entry commits with the change it records. */
 export function appendAudit(tx: Db, entry: AuditEntry): AuditRow {
   const last = tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1).get();
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const row = {
-    at: entry.at,
-    actorId: entry.actorId,
-    action: entry.action,
-    targetType: entry.targetType,
-    targetId: String(entry.targetId),
-    data: entry.data ?? {},
-    ip: entry.ip ?? null,
-    userAgent: entry.userAgent ?? null,
-  };
+  const row = auditRow(entry);
   return tx
     .insert(auditLog)
     .values({ ...row, prevHash, hash: entryHash(prevHash, row) })
     .returning()
     .get();
+}
+
+/**
+ * `appendAudit` with its statements prepared once, for hot paths (attempt submissions): building
+ * and preparing the SQL on every append cost more than the append. Call the result inside a
+ * transaction of `db`: the statements run on its connection, so they join that transaction. The
+ * previous hash is read each time, never cached: a cached head would outlive a rollback.
+ */
+export function createAuditAppender(db: Db): (entry: AuditEntry) => { id: number; hash: string } {
+  const lastHash = db
+    .select({ hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.id))
+    .limit(1)
+    .prepare();
+  const insert = db
+    .insert(auditLog)
+    .values({
+      at: sql.placeholder('at'),
+      actorId: sql.placeholder('actorId'),
+      action: sql.placeholder('action'),
+      targetType: sql.placeholder('targetType'),
+      targetId: sql.placeholder('targetId'),
+      data: sql.placeholder('data'),
+      ip: sql.placeholder('ip'),
+      userAgent: sql.placeholder('userAgent'),
+      prevHash: sql.placeholder('prevHash'),
+      hash: sql.placeholder('hash'),
+    })
+    .prepare();
+  return (entry) => {
+    const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
+    const row = auditRow(entry);
+    const own = entryHash(prevHash, row);
+    const { lastInsertRowid } = insert.run({ ...row, prevHash, hash: own });
+    return { id: Number(lastInsertRowid), hash: own };
+  };
 }
 
 export interface ChainReport {
