@@ -142,6 +142,12 @@ export function createBankService(deps: { repos: Repositories }) {
       await repos.authoring.touchBank(bankId);
       return { id: row.id, name: row.name };
     },
+    /** Puts a retired bank back in use. */
+    async restoreBank(user: UserRow, bankId: number) {
+      await ownBank(bankId, user);
+      await repos.authoring.setBankStatus(bankId, 'active');
+      return { id: bankId, status: 'active' as const };
+    },
     /** Retires a bank: hidden from lists and new draws; rounds drawing from it keep working. */
     async retireBank(user: UserRow, bankId: number) {
       await ownBank(bankId, user);

@@ -460,6 +460,31 @@ describe('banks: list, detail and retiring', async () => {
       false,
       'the existing round is not reported as broken',
     );
+
+    // Restored, it is listed and drawable again; another organiser cannot restore it.
+    refusal(
+      await call(app, 'POST', `/api/banks/${f.bankId}/restore`, { cookie: other.cookie }),
+      404,
+      'BANK_NOT_FOUND',
+    );
+    const restored = ok<{ bank: { id: number; status: string } }>(
+      await call(app, 'POST', `/api/banks/${f.bankId}/restore`, { cookie: org.cookie }),
+    );
+    assert.deepEqual(restored.bank, { id: f.bankId, status: 'active' });
+    const again = ok<{ banks: BankItem[] }>(await get(app, '/api/banks', org.cookie)).banks;
+    assert.ok(again.some((b) => b.id === f.bankId && b.status === 'active'));
+    ok(
+      await call(app, 'POST', `/api/contests/${f.contestId}/rounds`, {
+        cookie: org.cookie,
+        payload: roundBody(
+          f.bankId,
+          3,
+          { title: 'Vòng 2', opensAt: t.clock.now + 2 * DAY, closesAt: t.clock.now + 3 * DAY },
+          t.clock.now,
+        ),
+      }),
+      201,
+    );
   });
 
   test('retiring: anonymous 401, participant 403, another organiser 404, an admin may', async () => {

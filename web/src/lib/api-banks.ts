@@ -133,6 +133,8 @@ export const banksApi = {
     request<{ bank: { id: number; name: string } }>('PATCH', `/banks/${enc(bankId)}`, { name }),
   retire: (bankId: Id) =>
     request<{ bank: { id: number; status: 'retired' } }>('DELETE', `/banks/${enc(bankId)}`),
+  restore: (bankId: Id) =>
+    request<{ bank: { id: number; status: 'active' } }>('POST', `/banks/${enc(bankId)}/restore`),
   get: (bankId: Id) => request<{ bank: BankDetail }>('GET', `/banks/${enc(bankId)}`),
 
   questions: (bankId: Id, search: QuestionSearch) =>

@@ -64,6 +64,9 @@ const en = {
   'banks.renameLabel': 'Rename {name}',
   'banks.newName': 'New name',
   'banks.renamed': 'Renamed to “{name}”.',
+  'banks.restore': 'Use again',
+  'banks.restoreLabel': 'Use the bank {name} again',
+  'banks.restoredNotice': '{name} is in use again.',
   'banks.retire': 'Retire',
   'banks.retireLabel': 'Retire {name}',
   'banks.retireTitle': 'Retire “{name}”?',
@@ -371,7 +374,7 @@ const vi: Record<BanksKey, string> = {
   'common.working': 'Đang xử lý…',
 
   'org.title': 'Tổ chức',
-  'org.intro': 'Ngân hàng câu hỏi và cuộc thi của bạn: soạn và nhập câu hỏi, tạo cuộc thi và các tuần thi.',
+  'org.intro': 'Ngân hàng câu hỏi và cuộc thi của bạn: soạn và nhập câu hỏi, tạo cuộc thi và các vòng thi.',
   'org.manageBanks': 'Quản lý ngân hàng',
   'org.noBanks': 'Bạn chưa có ngân hàng câu hỏi nào.',
   'org.contests': 'Cuộc thi',
@@ -380,7 +383,7 @@ const vi: Record<BanksKey, string> = {
   'org.noContests': 'Bạn chưa có cuộc thi nào.',
   'org.contest': 'Cuộc thi',
   'org.status': 'Trạng thái',
-  'org.rounds': 'Tuần thi',
+  'org.rounds': 'Vòng thi',
   'org.entries': 'Người đăng ký',
   'org.links': 'Trang',
   'org.dashboard': 'Bảng theo dõi',
@@ -390,7 +393,7 @@ const vi: Record<BanksKey, string> = {
 
   'banks.title': 'Ngân hàng câu hỏi',
   'banks.intro':
-    'Mỗi ngân hàng chứa các câu hỏi để các tuần thi bốc đề. Ngân hàng do Ban Tổ chức khác chia sẻ với bạn cũng hiện ở đây.',
+    'Mỗi ngân hàng chứa các câu hỏi để các vòng thi bốc đề. Ngân hàng do Ban Tổ chức khác chia sẻ với bạn cũng hiện ở đây.',
   'banks.create': 'Ngân hàng mới',
   'banks.name': 'Tên',
   'banks.nameRequired': 'Hãy đặt tên cho ngân hàng.',
@@ -410,11 +413,14 @@ const vi: Record<BanksKey, string> = {
   'banks.renameLabel': 'Đổi tên {name}',
   'banks.newName': 'Tên mới',
   'banks.renamed': 'Đã đổi tên thành “{name}”.',
+  'banks.restore': 'Dùng lại',
+  'banks.restoreLabel': 'Dùng lại ngân hàng {name}',
+  'banks.restoredNotice': 'Ngân hàng {name} đã được dùng lại.',
   'banks.retire': 'Ngừng dùng',
   'banks.retireLabel': 'Ngừng dùng {name}',
   'banks.retireTitle': 'Ngừng dùng “{name}”?',
   'banks.retireText':
-    'Ngân hàng đã ngừng dùng không thể được chọn để bốc đề cho tuần thi mới. Các tuần thi đang bốc đề từ ngân hàng này vẫn hoạt động bình thường, và các câu hỏi vẫn được giữ lại.',
+    'Ngân hàng đã ngừng dùng không thể được chọn để bốc đề cho vòng thi mới. Các vòng thi đang bốc đề từ ngân hàng này vẫn hoạt động bình thường, và các câu hỏi vẫn được giữ lại.',
   'banks.retiredNotice': 'Đã ngừng dùng “{name}”.',
 
   'bank.fallbackTitle': 'Ngân hàng #{id}',

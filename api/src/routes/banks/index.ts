@@ -103,6 +103,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.post(
+    '/:bankId/restore',
+    {
+      config: { ...organiser, audit: { action: 'bank.restore', target: 'bank', param: 'bankId' } },
+      schema: {
+        params: IdParam('bankId'),
+        response: {
+          200: Type.Object({ bank: Type.Object({ id: Type.Integer(), status: Type.Literal('active') }) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({ bank: await banks.restoreBank(request.user!, request.params.bankId) }),
+  );
+
+  app.post(
     '/',
     {
       config: { ...organiser, audit: { action: 'bank.create', target: 'bank' } },
