@@ -506,6 +506,16 @@ describe('banks: list, detail and retiring', async () => {
       await call(app, 'DELETE', `/api/banks/${spare}`, { cookie: admin.cookie }),
     );
     assert.deepEqual(res.bank, { id: spare, status: 'retired' });
+
+    // Restoring has the same guards.
+    const restore = (cookie?: string, id: number | string = spare) =>
+      call(app, 'POST', `/api/banks/${id}/restore`, cookie ? { cookie } : {});
+    refusal(await restore(), 401, 'UNAUTHENTICATED');
+    refusal(await restore(participant), 403, 'FORBIDDEN');
+    refusal(await restore(org.cookie, 999999), 404, 'BANK_NOT_FOUND');
+    refusal(await restore(org.cookie, 'abc'), 400);
+    const back = ok<{ bank: { id: number; status: string } }>(await restore(admin.cookie));
+    assert.deepEqual(back.bank, { id: spare, status: 'active' });
   });
 });
 
