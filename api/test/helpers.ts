@@ -219,7 +219,7 @@ export async function makeAccountWithRoles(
 ): Promise<Account> {
   const account = await registerAccount(app, uniqueEmail(label), `${label} account`);
   await app.repos.users.update(account.id, { roles });
-  app.forgetSessions();
+  await app.forgetUser(account.id);
   return account;
 }
 

@@ -24,8 +24,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     startSession(reply: FastifyReply, userId: number): Promise<void>;
     endSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-    /** Forgets cached sessions (after a change of roles, say), so the next request reads SQL. */
-    forgetSessions(): void;
+    /**
+     * Forgets the cached sessions of a user (after a change of roles, say) on every node, so their
+     * next request reads SQL.
+     */
+    forgetUser(userId: number): Promise<void>;
   }
 }
 
@@ -33,12 +36,18 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /**
  * Signed cookie -> user, for a few seconds: the cookie check (HMAC), the token hash and the SQL
- * look-up were a fifth of an answer save's cost. Logout and role changes on this node take effect
- * at once; on other nodes within SESSION_CACHE_MS.
+ * look-up were a fifth of an answer save's cost. A logout or a change of roles drops the entries
+ * concerned on this node at once and on every other node as soon as the event bus delivers
+ * SESSIONS_TOPIC (milliseconds over Redis); SESSION_CACHE_MS bounds staleness only if an event is
+ * lost (Redis unreachable at that moment).
  */
 const SESSION_CACHE_MS = 10_000;
 const SESSION_CACHE_MAX = 50_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Event bus topic of session invalidations, see rankings/keys.ts. */
+export const SESSIONS_TOPIC = 'sessions';
+type SessionEvent = { kind: 'logout'; tokenHash: string } | { kind: 'user'; userId: number };
 
 export const hasRole = (user: UserRow | null, roles: readonly Role[]): boolean =>
   !!user && (user.roles.includes('admin') || user.roles.some((r) => roles.includes(r)));
@@ -57,20 +66,36 @@ export default fp(
       }
     });
 
-    const cache = new Map<string, { user: UserRow | null; until: number }>();
-    app.decorate('forgetSessions', () => cache.clear());
+    const cache = new Map<string, { user: UserRow | null; hash: string | null; until: number }>();
+    const drop = (event: SessionEvent) => {
+      for (const [raw, entry] of cache) {
+        if (event.kind === 'logout' ? entry.hash === event.tokenHash : entry.user?.id === event.userId) {
+          cache.delete(raw);
+        }
+      }
+    };
+    // Drop here at once, then tell the other nodes (this node gets its own event too: harmless).
+    const invalidate = async (event: SessionEvent) => {
+      drop(event);
+      await app.events
+        .publish(SESSIONS_TOPIC, event)
+        .catch((err: unknown) => app.log.warn({ err }, 'session invalidation not published'));
+    };
+    const unsubscribe = await app.events.subscribe(SESSIONS_TOPIC, (_topic, payload) =>
+      drop(payload as SessionEvent),
+    );
+    app.addHook('preClose', unsubscribe);
+    app.decorate('forgetUser', (userId: number) => invalidate({ kind: 'user', userId }));
 
     const lookUp = async (request: FastifyRequest, raw: string): Promise<UserRow | null> => {
       const now = app.now();
       const hit = cache.get(raw);
       if (hit && hit.until > now) return hit.user;
       const unsigned = request.unsignCookie(raw);
-      const user =
-        unsigned.valid && unsigned.value
-          ? ((await repos.sessions.findUser(tokenHash(unsigned.value), now)) ?? null)
-          : null;
+      const hash = unsigned.valid && unsigned.value ? tokenHash(unsigned.value) : null;
+      const user = hash ? ((await repos.sessions.findUser(hash, now)) ?? null) : null;
       if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(raw, { user, until: now + SESSION_CACHE_MS });
+      cache.set(raw, { user, hash, until: now + SESSION_CACHE_MS });
       return user;
     };
 
@@ -128,10 +153,14 @@ export default fp(
       if (raw) {
         cache.delete(raw);
         const unsigned = request.unsignCookie(raw);
-        if (unsigned.valid && unsigned.value) await repos.sessions.delete(tokenHash(unsigned.value));
+        if (unsigned.valid && unsigned.value) {
+          const hash = tokenHash(unsigned.value);
+          await repos.sessions.delete(hash);
+          await invalidate({ kind: 'logout', tokenHash: hash });
+        }
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
     });
   },
-  { name: 'auth', dependencies: ['db'] },
+  { name: 'auth', dependencies: ['db', 'rankings'] },
 );

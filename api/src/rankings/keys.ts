@@ -54,6 +54,10 @@ export const BOARD_REBUILD_TTL_SECONDS = 600;
 /** `<prefix>ev:<topic>` — channel carrying the JSON payloads published on one EventBus topic. */
 export const eventChannel = (prefix: string, topic: string): string => `${prefix}ev:${topic}`;
 
+// Topics in use: `round:<id>[:group:<key>]:leaderboard` (a board changed; routes/ws),
+// `sessions` (`{kind: 'logout', tokenHash}` or `{kind: 'user', userId}`: drop those cached
+// sessions on every node; plugins/auth.ts).
+
 // ---------------------------------------------------------------------------------------------
 // Sessions. `<prefix>sess:<id>` is NOT used: sessions live in SQL (DESIGN.md section 4, "sessions
 // outlive the process"), so a restart or a second API node keeps everyone signed in without Redis.

@@ -163,7 +163,7 @@ describe('CSRF and body rules', async () => {
   test('every route with an id rejects a malformed one with 400, never 500', async () => {
     const admin = await registerAccount(app);
     await app.repos.users.update(admin.id, { roles: ['admin'] });
-    app.forgetSessions();
+    await app.forgetUser(admin.id);
     const bad = ['abc', '0', '-1', '1.5', '99999999999', '%20'];
     const routes: ['GET' | 'POST' | 'PUT', (id: string) => string, unknown][] = [
       ['GET', (id) => `/api/attempts/${id}`, undefined],
@@ -294,7 +294,7 @@ describe('rate limits', async () => {
       await call(app, 'GET', '/api/auth/me', { cookie: organiserCookie }),
     ).user;
     await app.repos.users.update(organiser.id, { roles: ['organiser'] });
-    app.forgetSessions();
+    await app.forgetUser(organiser.id);
     const f = await makeContestWithRound(app, {
       organiser: { cookie: organiserCookie, id: organiser.id, email: '' },
       maxAttempts: 5,

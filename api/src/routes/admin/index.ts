@@ -40,7 +40,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = await repos.users.update(request.params.userId, { roles: request.body.roles });
       if (!user) throw notFound('USER_NOT_FOUND', 'No such user');
-      app.forgetSessions();
+      await app.forgetUser(user.id);
       return { user: userView(user) };
     },
   );
