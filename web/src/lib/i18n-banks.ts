@@ -41,6 +41,10 @@ const en = {
   'org.status.draft': 'Draft',
   'org.status.published': 'Published',
   'org.status.closed': 'Closed',
+  'org.live': 'Live games',
+  'org.liveIntro':
+    'Games in a hall or a class: players join on their phones with a PIN, the questions are on the projector.',
+  'org.allLive': 'Live games',
 
   'banks.title': 'Question banks',
   'banks.intro':
@@ -390,6 +394,10 @@ const vi: Record<BanksKey, string> = {
   'org.status.draft': 'Bản nháp',
   'org.status.published': 'Đã công bố',
   'org.status.closed': 'Đã kết thúc',
+  'org.live': 'Trò chơi trực tiếp',
+  'org.liveIntro':
+    'Trò chơi tại hội trường, lớp học: người chơi vào bằng điện thoại với mã PIN, câu hỏi trình chiếu trên màn hình lớn.',
+  'org.allLive': 'Trò chơi trực tiếp',
 
   'banks.title': 'Ngân hàng câu hỏi',
   'banks.intro':

@@ -30,6 +30,10 @@ export type Route =
   | { name: 'roundNew'; contestId: string }
   | { name: 'roundEdit'; roundId: string }
   | { name: 'dashboard'; contestId: string }
+  | { name: 'play' }
+  | { name: 'liveGames' }
+  | { name: 'liveHost'; gameId: string }
+  | { name: 'liveReport'; gameId: string }
   | { name: 'notFound' };
 
 const patterns: [RegExp, (m: string[]) => Route][] = [
@@ -59,6 +63,10 @@ const patterns: [RegExp, (m: string[]) => Route][] = [
   [/^\/organise\/contests\/([^/]+)\/rounds\/new$/, (m) => ({ name: 'roundNew', contestId: m[1] })],
   [/^\/organise\/contests\/([^/]+)\/dashboard$/, (m) => ({ name: 'dashboard', contestId: m[1] })],
   [/^\/organise\/rounds\/([^/]+)$/, (m) => ({ name: 'roundEdit', roundId: m[1] })],
+  [/^\/play$/, () => ({ name: 'play' })],
+  [/^\/organise\/live$/, () => ({ name: 'liveGames' })],
+  [/^\/organise\/live\/([^/]+)$/, (m) => ({ name: 'liveHost', gameId: m[1] })],
+  [/^\/organise\/live\/([^/]+)\/report$/, (m) => ({ name: 'liveReport', gameId: m[1] })],
 ];
 
 function safeDecode(s: string): string {
