@@ -364,6 +364,15 @@ export function createAttemptRepository(db: Db) {
         .all()
         .map((r) => r.id);
     },
+    /** How many counted results each round has (rounds with none are absent). */
+    async resultCounts(): Promise<Map<number, number>> {
+      const rows = db
+        .select({ roundId: roundResults.roundId, n: count() })
+        .from(roundResults)
+        .groupBy(roundResults.roundId)
+        .all();
+      return new Map(rows.map((r) => [r.roundId, r.n]));
+    },
     async results(roundId: number): Promise<RoundResultRow[]> {
       return db.select().from(roundResults).where(eq(roundResults.roundId, roundId)).all();
     },

@@ -51,11 +51,23 @@ export default fp(
     });
     app.decorate('services', { rankings, attempts, contests, banks, judging, authoring, images });
 
-    // Rankings are a projection: rebuilt from SQL whenever the server starts.
-    app.addHook('onReady', async () => {
-      const { rounds, results } = await rankings.rebuildAll();
-      app.log.info({ rounds, results }, 'rankings rebuilt from SQL');
-    });
+    // Rankings are a projection of SQL: at start, rebuilt where the store lacks them (all of it in
+    // a new process or a new or flushed Redis; in a kept Redis only the rounds it is short of), by
+    // one node at a time; with Redis, checked again every few seconds so that a flush mid-round
+    // is rebuilt without a restart.
+    const freshen = async (check: 'counts' | 'marker') => {
+      const outcome = await rankings.ensureFresh(check);
+      if (outcome === null) app.log.info('rankings: another node is rebuilding them');
+      else if (outcome.rounds > 0) app.log.info(outcome, 'rankings rebuilt from SQL');
+    };
+    app.addHook('onReady', () => freshen('counts'));
+    if (app.redis && app.config.sweepIntervalMs > 0) {
+      const timer = setInterval(() => {
+        freshen('marker').catch((err: unknown) => app.log.error({ err }, 'rankings check failed'));
+      }, app.config.sweepIntervalMs);
+      timer.unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    }
 
     // Attempts nobody submitted are finalised shortly after their deadline and grace.
     if (app.config.sweepIntervalMs > 0) {

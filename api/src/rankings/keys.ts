@@ -46,6 +46,25 @@ export const boardRebuildKeys = (prefix: string, board: string, nonce: string): 
 
 export const BOARD_REBUILD_TTL_SECONDS = 600;
 
+export interface ProjectionKeys {
+  /**
+   * `<prefix>rank:built` — string, the projection version (PROJECTION_VERSION in
+   * services/rankings.ts) written once a full rebuild completed. Missing (a new or flushed Redis)
+   * or another version: the next node to look rebuilds every board. TTL: none.
+   */
+  built: string;
+  /**
+   * `<prefix>rank:rebuild-lock` — string, a random nonce of the node rebuilding, so that nodes
+   * starting together rebuild once. TTL: the rebuild's time limit (REBUILD_LOCK_MS).
+   */
+  rebuildLock: string;
+}
+
+export const projectionKeys = (prefix: string): ProjectionKeys => ({
+  built: `${prefix}rank:built`,
+  rebuildLock: `${prefix}rank:rebuild-lock`,
+});
+
 // ---------------------------------------------------------------------------------------------
 // Events (RedisEventBus). Pub/sub channels, not keys: nothing is stored, so there is no TTL, and a
 // node that is down when an event is published misses it (clients re-read state on reconnect).

@@ -276,7 +276,28 @@ export class MemoryRankingStore implements RankingStore {
     else this.boards.set(board, b);
   }
 
+  private version: string | null = null;
+  private locked = false;
+
+  async builtVersion(): Promise<string | null> {
+    return this.version;
+  }
+
+  async markBuilt(version: string): Promise<void> {
+    this.version = version;
+  }
+
+  /** One process holds this store, so the lock only keeps two rebuilds of this process apart. */
+  async lockRebuild(): Promise<(() => Promise<void>) | null> {
+    if (this.locked) return null;
+    this.locked = true;
+    return async () => {
+      this.locked = false;
+    };
+  }
+
   async close(): Promise<void> {
     this.boards.clear();
+    this.version = null;
   }
 }

@@ -39,6 +39,17 @@ export interface RankingStore {
   count(board: string): Promise<number>;
   /** Replaces the whole board atomically (rebuild from SQL). */
   replaceAll(board: string, results: Iterable<RankedResult>): Promise<void>;
+  /**
+   * The version of the projection written by the last complete rebuild, or null when there was
+   * none (a new or flushed store): shared by every node using the same store.
+   */
+  builtVersion(): Promise<string | null>;
+  markBuilt(version: string): Promise<void>;
+  /**
+   * Takes the rebuild lock for at most `ms` unless someone (another node) holds it; returns its
+   * release, or null when it is taken, so that nodes starting together rebuild once.
+   */
+  lockRebuild(ms: number): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
 

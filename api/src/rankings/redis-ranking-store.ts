@@ -11,7 +11,13 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { BOARD_REBUILD_TTL_SECONDS, DEFAULT_PREFIX, boardKeys, boardRebuildKeys } from './keys.ts';
+import {
+  BOARD_REBUILD_TTL_SECONDS,
+  DEFAULT_PREFIX,
+  boardKeys,
+  boardRebuildKeys,
+  projectionKeys,
+} from './keys.ts';
 import type { LeaderboardEntry, LeaderboardPage, RankedResult, RankingStore } from './ranking-store.ts';
 import { assertPageArgs, assertRankable, scoreMillis } from './ranking-store.ts';
 
@@ -123,7 +129,12 @@ class LuaScript {
   }
 }
 
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 const scripts = {
+  release: new LuaScript(RELEASE),
   upsert: new LuaScript(UPSERT),
   remove: new LuaScript(REMOVE),
   entry: new LuaScript(ENTRY),
@@ -241,6 +252,24 @@ export class RedisRankingStore implements RankingStore {
       await this.redis.del(tmp.zset, tmp.members, tmp.info).catch(() => undefined);
       throw err;
     }
+  }
+
+  async builtVersion(): Promise<string | null> {
+    return this.redis.get(projectionKeys(this.prefix).built);
+  }
+
+  async markBuilt(version: string): Promise<void> {
+    await this.redis.set(projectionKeys(this.prefix).built, version);
+  }
+
+  async lockRebuild(ms: number): Promise<(() => Promise<void>) | null> {
+    const key = projectionKeys(this.prefix).rebuildLock;
+    const nonce = randomUUID();
+    if ((await this.redis.set(key, nonce, 'PX', ms, 'NX')) !== 'OK') return null;
+    // Released only by its holder: after PX ran out another node may hold it by now.
+    return async () => {
+      await scripts.release.run(this.redis, [key], [nonce]);
+    };
   }
 
   /** Nothing to release: the Redis connection is owned (and quit) by whoever created it. */

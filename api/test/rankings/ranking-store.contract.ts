@@ -432,5 +432,27 @@ export function runRankingStoreContract(
         await assertBoardMatches(store, board, new Map(input.map((x) => [x.participantId, x])));
       }),
     );
+
+    test(
+      'a new store has no built version; markBuilt records one',
+      withStore(async (store) => {
+        assert.equal(await store.builtVersion(), null);
+        await store.markBuilt('7');
+        assert.equal(await store.builtVersion(), '7');
+      }),
+    );
+
+    test(
+      'the rebuild lock is held by one at a time and free again once released',
+      withStore(async (store) => {
+        const release = await store.lockRebuild(10_000);
+        assert.ok(release, 'a free lock is taken');
+        assert.equal(await store.lockRebuild(10_000), null, 'a held lock is refused');
+        await release();
+        const again = await store.lockRebuild(10_000);
+        assert.ok(again, 'a released lock can be taken again');
+        await again();
+      }),
+    );
   });
 }
