@@ -126,6 +126,7 @@ const en = {
   'host.scan': 'Scan to join',
   'host.qrAlt': 'QR code of the join address {url}',
   'host.players': '{n} players',
+  'host.players.one': '1 player',
   'host.waiting': 'Waiting for players…',
   'host.kick': 'Remove',
   'host.kickLabel': 'Remove {name} from the game',
@@ -160,11 +161,13 @@ const en = {
   'host.rightCount': '{n} of {players} right',
   'host.answeredCount': '{n} of {players} answered',
   'host.optionVotes': '{n} answers',
+  'host.optionVotes.one': '1 answer',
   'host.correctMark': 'right answer',
   'host.top': 'Top 10',
   'host.teams': 'Teams',
   'host.teamAvg': 'average {n}',
   'host.teamPlayers': '{n} players',
+  'host.teamPlayers.one': '1 player',
   'host.skipped': 'Question skipped',
   'host.podium': 'Podium',
   'host.place': 'Place {n}',
@@ -339,6 +342,7 @@ const vi: Record<LiveKey, string> = {
   'host.scan': 'Quét mã để vào',
   'host.qrAlt': 'Mã QR của địa chỉ tham gia {url}',
   'host.players': '{n} người chơi',
+  'host.players.one': '1 người chơi',
   'host.waiting': 'Đang chờ người chơi…',
   'host.kick': 'Mời ra',
   'host.kickLabel': 'Mời {name} ra khỏi trò chơi',
@@ -373,11 +377,13 @@ const vi: Record<LiveKey, string> = {
   'host.rightCount': '{n}/{players} người trả lời đúng',
   'host.answeredCount': '{n}/{players} người đã trả lời',
   'host.optionVotes': '{n} lượt chọn',
+  'host.optionVotes.one': '1 lượt chọn',
   'host.correctMark': 'đáp án đúng',
   'host.top': 'Top 10',
   'host.teams': 'Các đội',
   'host.teamAvg': 'trung bình {n}',
   'host.teamPlayers': '{n} người chơi',
+  'host.teamPlayers.one': '1 người chơi',
   'host.skipped': 'Đã bỏ qua câu hỏi',
   'host.podium': 'Bục vinh quang',
   'host.place': 'Hạng {n}',
@@ -460,6 +466,13 @@ export const errorText = (err: unknown): string => {
   }
   return i18n.error(err);
 };
+
+/** `key` with a count: its `.one` form for exactly one (English needs it; Vietnamese has one form). */
+export const tc = (
+  key: 'host.players' | 'host.optionVotes' | 'host.teamPlayers',
+  count: number,
+  shown: string,
+): string => t(count === 1 ? `${key}.one` : key, { n: shown });
 
 export const problemText = (p: DraftProblem): string => t(`problem.${p.code}`, p.params);
 export const statusText = (status: string): string =>
