@@ -449,3 +449,131 @@ export const finalRankings = sqliteTable(
     index('final_rankings_rank_idx').on(t.finalisationId, t.rank, t.groupKey, t.position),
   ],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Live host-paced games (docs/api.md "Live games"). SQL is the truth of every game: the API nodes
+// only cache it and pass its steps to their sockets over the event bus.
+// ---------------------------------------------------------------------------------------------
+
+export type LiveStatus = 'lobby' | 'running' | 'ended';
+export type LivePhase = 'lobby' | 'question' | 'reveal' | 'ended';
+
+export const liveGames = sqliteTable(
+  'live_games',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ownerId: integer('owner_id')
+      .notNull()
+      .references(() => users.id),
+    bankId: integer('bank_id')
+      .notNull()
+      .references(() => banks.id),
+    title: text('title').notNull(),
+    /** Six digits while the game is in its lobby or running; null once ended (the PIN is free again). */
+    pin: text('pin'),
+    status: text('status').$type<LiveStatus>().notNull().default('lobby'),
+    phase: text('phase').$type<LivePhase>().notNull().default('lobby'),
+    /** The current question's position, -1 in the lobby. */
+    currentIndex: integer('current_index').notNull().default(-1),
+    /** When answers to the current question open (after the reading time) and close. */
+    opensAt: integer('opens_at'),
+    closesAt: integer('closes_at'),
+    questionCount: integer('question_count').notNull(),
+    questionTimeSec: integer('question_time_sec').notNull(),
+    readingTimeSec: integer('reading_time_sec').notNull(),
+    shuffleOptions: integer('shuffle_options', { mode: 'boolean' }).notNull(),
+    streakBonus: integer('streak_bonus', { mode: 'boolean' }).notNull(),
+    teamMode: integer('team_mode', { mode: 'boolean' }).notNull(),
+    units: text('units', { mode: 'json' }).$type<string[]>().notNull(),
+    locked: integer('locked', { mode: 'boolean' }).notNull().default(false),
+    /** Players who ever joined (kicked ones included): the cap of a game is checked on it in O(1). */
+    playerCount: integer('player_count').notNull().default(0),
+    kickedCount: integer('kicked_count').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    endedAt: integer('ended_at'),
+    /** The last join or step: games idle for 12 hours are ended by the sweep. */
+    lastActivityAt: integer('last_activity_at').notNull(),
+  },
+  (t) => [
+    // The database itself keeps a PIN unique among the games people can still join.
+    uniqueIndex('live_games_pin_idx')
+      .on(t.pin)
+      .where(sql`status in ('lobby', 'running')`),
+    index('live_games_owner_idx').on(t.ownerId, t.createdAt),
+    index('live_games_status_idx').on(t.status, t.lastActivityAt),
+    index('live_games_phase_idx').on(t.phase, t.closesAt),
+  ],
+);
+
+export const liveGameQuestions = sqliteTable(
+  'live_game_questions',
+  {
+    gameId: integer('game_id')
+      .notNull()
+      .references(() => liveGames.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    questionId: integer('question_id').notNull(),
+    /** The question as shown (options already in the shown order), with its key. */
+    snapshot: text('snapshot', { mode: 'json' }).$type<QuestionSnapshot>().notNull(),
+    /** The host skipped it: it scores nothing for anyone. */
+    skipped: integer('skipped', { mode: 'boolean' }).notNull().default(false),
+    /** Answers stored so far (kept by the answer writer, so live counts cost one row read). */
+    answeredCount: integer('answered_count').notNull().default(0),
+    revealedAt: integer('revealed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.gameId, t.position] })],
+);
+
+export const livePlayers = sqliteTable(
+  'live_players',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    gameId: integer('game_id')
+      .notNull()
+      .references(() => liveGames.id, { onDelete: 'cascade' }),
+    nickname: text('nickname').notNull(),
+    /** The nickname folded for comparison: unique in a game regardless of case. */
+    nicknameKey: text('nickname_key').notNull(),
+    unit: text('unit'),
+    /** SHA-256 of the rejoin token: a leaked database does not let anyone play as someone else. */
+    tokenHash: text('token_hash').notNull(),
+    score: integer('score').notNull().default(0),
+    /** Right answers in a row up to the last question revealed. */
+    streak: integer('streak').notNull().default(0),
+    correctCount: integer('correct_count').notNull().default(0),
+    answeredCount: integer('answered_count').notNull().default(0),
+    kicked: integer('kicked', { mode: 'boolean' }).notNull().default(false),
+    joinedAt: integer('joined_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('live_players_nickname_idx').on(t.gameId, t.nicknameKey),
+    uniqueIndex('live_players_token_idx').on(t.tokenHash),
+    index('live_players_score_idx').on(t.gameId, t.kicked, sql`${t.score} desc`, t.id),
+  ],
+);
+
+export const liveAnswers = sqliteTable(
+  'live_answers',
+  {
+    gameId: integer('game_id')
+      .notNull()
+      .references(() => liveGames.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    playerId: integer('player_id')
+      .notNull()
+      .references(() => livePlayers.id, { onDelete: 'cascade' }),
+    optionIds: text('option_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    correct: integer('correct', { mode: 'boolean' }).notNull(),
+    points: integer('points').notNull(),
+    /** The player's streak before this answer, so that skipping the question can undo it. */
+    streakBefore: integer('streak_before').notNull(),
+    /** From the moment answers opened to the answer's arrival, on the server clock. */
+    elapsedMs: integer('elapsed_ms').notNull(),
+    answeredAt: integer('answered_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.gameId, t.position, t.playerId] }),
+    index('live_answers_player_idx').on(t.playerId),
+  ],
+);
