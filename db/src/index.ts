@@ -9,6 +9,8 @@ import { createReportsRepository } from './reports.ts';
 import { createBankRepository } from './banks.ts';
 import { createContestRepository } from './contests.ts';
 import { createAuthoringRepository } from './authoring.ts';
+import { createLiveRepository } from './live.ts';
+import { LiveWriter } from './live-writer.ts';
 import { createSessionRepository, createUserRepository } from './users.ts';
 
 export { openDatabase, type Database, type Db } from './database.ts';
@@ -48,6 +50,24 @@ export type {
   UnitCount,
 } from './reports.ts';
 export type { AttemptRow, RoundResultRow, AttemptQuestionRow, FinalFields } from './attempts.ts';
+export {
+  PinExhaustedError,
+  type LiveAnswerRow,
+  type LiveGameRow,
+  type LivePlayerRow,
+  type LiveQuestionRow,
+  type LiveRepository,
+  type NewLiveGame,
+  type PhaseGuard,
+  type QuestionWindow,
+} from './live.ts';
+export {
+  LiveWriter,
+  type LiveAnswerOutcome,
+  type LiveAnswerSave,
+  type LiveJoin,
+  type LiveJoinOutcome,
+} from './live-writer.ts';
 
 export function createRepositories(database: Database) {
   const { db, sqlite } = database;
@@ -62,6 +82,8 @@ export function createRepositories(database: Database) {
     judging: createJudgingRepository(db),
     reports: createReportsRepository(db),
     answerWriter: new AnswerWriter(sqlite),
+    live: createLiveRepository(db),
+    liveWriter: new LiveWriter(sqlite),
     /** Liveness probe for /api/health. */
     async ping(): Promise<void> {
       sqlite.prepare('SELECT 1').get();
