@@ -55,6 +55,36 @@ export function processCpuMs(pid: number): number | null {
   }
 }
 
+/** The open-files limits (`ulimit -Sn`, `ulimit -Hn`) a child of this process starts with. */
+export function openFileLimits(): { soft: number; hard: number } {
+  try {
+    const [soft, hard] = execFileSync('/bin/sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((v) => (v.trim() === 'unlimited' ? Infinity : Number(v)));
+    return { soft: soft ?? 1024, hard: hard ?? soft ?? 1024 };
+  } catch {
+    return { soft: 1024, hard: 1024 };
+  }
+}
+
+/**
+ * The command that runs `command args` with at least `limit` open files: itself when the inherited
+ * soft limit is enough, else through a shell that raises it (`exec` keeps the pid, so /proc reads
+ * and signals reach node). Above the hard limit only root (CAP_SYS_RESOURCE) can raise it.
+ */
+export function withFileLimit(command: string, args: string[], limit?: number): [string, string[]] {
+  if (limit === undefined) return [command, args];
+  const { soft, hard } = openFileLimits();
+  if (soft >= limit) return [command, args];
+  if (limit > hard && process.getuid?.() !== 0) {
+    throw new Error(
+      `needs ${limit} open files, above the hard limit ${hard}: raise it (ulimit -Hn, LimitNOFILE) and retry`,
+    );
+  }
+  return ['/bin/sh', ['-c', `ulimit -n ${Math.ceil(limit)} && exec "$0" "$@"`, command, ...args]];
+}
+
 export async function startServer(opts: {
   root: string;
   port: number;
@@ -62,6 +92,8 @@ export async function startServer(opts: {
   /** Extra node flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /** Raise the server's open-files limit to this (`ulimit -n` in a shell that execs node). */
+  fileLimit?: number;
 }): Promise<ServerHandle> {
   // A clean environment: only what a shell needs plus the bench's settings, so that variables of
   // the calling shell (REDIS_URL, ADMIN_*, ...) cannot change the server under test.
@@ -70,11 +102,13 @@ export async function startServer(opts: {
     const value = process.env[key];
     if (value !== undefined) base[key] = value;
   }
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(opts.nodeArgs ?? []), '--import', 'tsx', 'api/src/server.ts'],
-    { cwd: opts.root, env: { ...base, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', 'api/src/server.ts'];
+  const [command, argv] = withFileLimit(process.execPath, args, opts.fileLimit);
+  const child: ChildProcess = spawn(command, argv, {
+    cwd: opts.root,
+    env: { ...base, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const keep = (chunk: Buffer) => {
     lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
