@@ -4,7 +4,7 @@
 // fresh DATA_DIR, SEED_DEMO=false and an admin from ADMIN_EMAIL/ADMIN_PASSWORD; through the HTTP
 // API a bank of questions (single, multiple response, true/false) and a live game; the host over
 // `/api/live/ws` with the session cookie (this process); the players in separate processes
-// (live-players.ts, one per `--per-process` players) that join with the PIN. Then for each
+// (live-players.ts: at least two, at most `--per-process` players each) that join with the PIN. Then for each
 // question the host sends `start`/`next` and the bench measures, on one clock (lib/live-ipc.ts),
 // how long each player's `question` frame took to arrive after the command left; every player
 // answers a random option at a random moment in the answer window after opensAt, and the bench
@@ -13,9 +13,11 @@
 // and the report (GET /api/live/games/:id/report) must hold every acknowledged answer.
 //
 // Options (after `npm run bench:live --`): --players 500,2000,10000  --questions 5  --repeat 1
-// --per-process 2500  --question-time 10  --reading-time 2  --answer-window 2000 (ms)
+// --per-process 5000  --question-time 10  --reading-time 2  --answer-window 2000 (ms)
 // --join-concurrency 100 (per player process)  --pause 1000 (ms after each reveal)
-// --quiet-wait 0 (s)  --profile (server under --cpu-prof; slower)  --port 3420 (first of 10 tried).
+// --quiet-wait 0 (s)  --profile (server under --cpu-prof; slower)  --port 3420 (first of 10 tried)
+// --floor (instead of the real server, live-floor-server.ts: a bare `ws` broadcast, the floor of
+// this machine and of the bench's own clients).
 //
 // Bounded: every wait has a timeout, a watchdog ends a run that hangs, children are killed and
 // the data directories removed on exit, error or Ctrl-C. Only 127.0.0.1.
@@ -55,7 +57,7 @@ const { values: argv } = parseArgs({
     players: { type: 'string', default: '500,2000,10000' },
     questions: { type: 'string', default: '5' },
     repeat: { type: 'string', default: '1' },
-    'per-process': { type: 'string', default: '2500' },
+    'per-process': { type: 'string', default: '5000' },
     'question-time': { type: 'string', default: '10' },
     'reading-time': { type: 'string', default: '2' },
     'answer-window': { type: 'string', default: '2000' },
@@ -64,6 +66,7 @@ const { values: argv } = parseArgs({
     'quiet-wait': { type: 'string', default: '0' },
     port: { type: 'string', default: '3420' },
     profile: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
   },
 });
 
@@ -89,6 +92,7 @@ const settings = {
   quietWaitS: int('quiet-wait', argv['quiet-wait'], 0, 600),
   firstPort: int('port', argv.port, 1024, 65_525),
   profile: argv.profile,
+  floor: argv.floor,
 };
 if (settings.answerWindowMs >= settings.questionTimeSec * 1000) {
   throw new Error('--answer-window must be shorter than --question-time');
@@ -585,6 +589,7 @@ async function run(n: number, repeat: number): Promise<RunResult> {
       nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : [],
       // One socket per player, plus the host, SQLite and some slack.
       fileLimit: n + 512,
+      ...(settings.floor ? { script: 'bench/src/live-floor-server.ts' } : {}),
     });
     let serverStopped = false;
     local.push(async () => {
@@ -639,7 +644,10 @@ async function run(n: number, repeat: number): Promise<RunResult> {
     await attached;
 
     // --- the players ---
-    const processes = Math.ceil(n / settings.perProcess);
+    // Two processes at least: on this 2-core machine one process receiving every frame is the
+    // bottleneck of the floor (live-floor-server.ts) at 2,000 players, and more than two per core
+    // only add switching (docs/performance.md, "Live games").
+    const processes = Math.min(n, Math.max(2, Math.ceil(n / settings.perProcess)));
     const sizes = Array.from(
       { length: processes },
       (_, w) => Math.floor(n / processes) + (w < n % processes ? 1 : 0),
@@ -1093,14 +1101,14 @@ function machineText(m: MachineInfo): string[] {
   return [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}; open files ${limits.soft} (hard ${limits.hard})`,
     `data disk: ${m.dataDisk.fileSystem} on ${m.dataDisk.device} (${m.dataDisk.path}); fdatasync of 4 KiB p50 ${fmtMs(m.dataDisk.fdatasyncP50Ms)}, p99 ${fmtMs(m.dataDisk.fdatasyncP99Ms)}`,
-    `note: the server, the player processes (up to ${fmtRate(settings.perProcess)} players each) and this process (the host) share these ${m.cores} cores over loopback: the CPU rows show each one's share (100% = one core); "others" is every other process on the machine.`,
+    `note: the server, the player processes (at least 2, up to ${fmtRate(settings.perProcess)} players each) and this process (the host) share these ${m.cores} cores over loopback: the CPU rows show each one's share (100% = one core); "others" is every other process on the machine.`,
   ];
 }
 
 async function main(): Promise<void> {
   const machine = machineInfo(os.tmpdir());
   console.log(
-    `Quizarena bench:live: N = ${settings.players.map(fmtRate).join(', ')}${settings.repeat > 1 ? ` (× ${settings.repeat})` : ''}; ${settings.questions} questions of ${settings.questionTimeSec} s (${settings.readingTimeSec} s reading), answers within ${settings.answerWindowMs} ms of opening; ${fmtRate(settings.perProcess)} players a process${settings.profile ? '; PROFILED (--cpu-prof)' : ''}`,
+    `Quizarena bench:live: N = ${settings.players.map(fmtRate).join(', ')}${settings.repeat > 1 ? ` (× ${settings.repeat})` : ''}; ${settings.questions} questions of ${settings.questionTimeSec} s (${settings.readingTimeSec} s reading), answers within ${settings.answerWindowMs} ms of opening; at most ${fmtRate(settings.perProcess)} players a process${settings.profile ? '; PROFILED (--cpu-prof)' : ''}${settings.floor ? '; FLOOR: a bare ws broadcast server, not Quizarena' : ''}`,
   );
   for (const l of machineText(machine)) console.log(l);
   const results: RunResult[] = [];
@@ -1120,7 +1128,10 @@ async function main(): Promise<void> {
     "delivery: from clock() just before the host wrote `start`/`next` to each player's `question` frame (one clock across processes); ack: from sending an answer to its `answered` (durable) frame.",
   );
   mkdirSync(RESULTS, { recursive: true });
-  const out = path.join(RESULTS, settings.profile ? 'live-latest-profiled.json' : 'live-latest.json');
+  const out = path.join(
+    RESULTS,
+    settings.floor ? 'live-floor.json' : settings.profile ? 'live-latest-profiled.json' : 'live-latest.json',
+  );
   writeFileSync(
     out,
     `${JSON.stringify({ generatedAt: new Date().toISOString(), machine, settings, targets: TARGETS, table, runs: results }, null, 2)}\n`,

@@ -94,6 +94,8 @@ export async function startServer(opts: {
   timeoutMs?: number;
   /** Raise the server's open-files limit to this (`ulimit -n` in a shell that execs node). */
   fileLimit?: number;
+  /** Another entry point than the real server (relative to `root`), e.g. a floor to compare with. */
+  script?: string;
 }): Promise<ServerHandle> {
   // A clean environment: only what a shell needs plus the bench's settings, so that variables of
   // the calling shell (REDIS_URL, ADMIN_*, ...) cannot change the server under test.
@@ -102,7 +104,7 @@ export async function startServer(opts: {
     const value = process.env[key];
     if (value !== undefined) base[key] = value;
   }
-  const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', 'api/src/server.ts'];
+  const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script ?? 'api/src/server.ts'];
   const [command, argv] = withFileLimit(process.execPath, args, opts.fileLimit);
   const child: ChildProcess = spawn(command, argv, {
     cwd: opts.root,
