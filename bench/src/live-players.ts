@@ -177,8 +177,7 @@ function checkDone(t: Track): void {
   }
 }
 
-function onQuestion(p: Player, frame: QuestionFrame): void {
-  const at = clock();
+function onQuestion(p: Player, frame: QuestionFrame, at: number): void {
   if (p.seen.has(frame.index)) return; // a repeat (the `game` + phase frames of a rejoin)
   p.seen.add(frame.index);
   const t = track(frame);
@@ -215,7 +214,8 @@ function onQuestion(p: Player, frame: QuestionFrame): void {
   checkDone(t);
 }
 
-function onMessage(p: Player, data: unknown): void {
+/** `at`: clock() when the frame was handed to us, before parsing it. */
+function onMessage(p: Player, data: unknown, at: number): void {
   const frame = parseFrame(data);
   if (!frame) {
     bump(otherErrors, 'unparsable frame');
@@ -223,15 +223,14 @@ function onMessage(p: Player, data: unknown): void {
   }
   switch (frame.type) {
     case 'question':
-      onQuestion(p, frame);
+      onQuestion(p, frame, at);
       return;
     case 'answered': {
       const t = tracks.get(frame.index);
       if (p.pending && p.pending.index === frame.index && t && !t.answersReported) {
-        const now = clock();
-        t.ackMs.push(now - p.pending.sentAt);
+        t.ackMs.push(at - p.pending.sentAt);
         t.acked++;
-        t.lastAckAt = t.lastAckAt === null ? now : Math.max(t.lastAckAt, now);
+        t.lastAckAt = t.lastAckAt === null ? at : Math.max(t.lastAckAt, at);
         p.pending = null;
         checkDone(t);
       }
@@ -251,7 +250,7 @@ function onMessage(p: Player, data: unknown): void {
     case 'result': {
       const t = tracks.get(frame.index);
       if (t && !t.answersReported && t.results[p.i] === null) {
-        t.results[p.i] = clock();
+        t.results[p.i] = at;
         t.resultCount++;
         const key = JSON.stringify([...(frame.correctOptionIds ?? [])].sort());
         if (t.correctKey === null) t.correctKey = key;
@@ -301,6 +300,7 @@ function joinOne(p: Player, cfg: JoinConfig): Promise<{ ms: number } | { error: 
       ws.send(JSON.stringify({ type: 'join', pin: cfg.pin, nickname: `p${cfg.worker}-${p.i}` }));
     });
     ws.on('message', (data) => {
+      const at = clock();
       if (!settled) {
         const frame = parseFrame(data);
         if (frame?.type === 'joined') {
@@ -313,7 +313,7 @@ function joinOne(p: Player, cfg: JoinConfig): Promise<{ ms: number } | { error: 
         }
         return;
       }
-      onMessage(p, data);
+      onMessage(p, data, at);
     });
     ws.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
     ws.on('close', () => {
