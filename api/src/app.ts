@@ -31,6 +31,7 @@ import questionRoutes from './routes/questions/index.ts';
 import exportRoutes from './routes/exports/index.ts';
 import statisticsRoutes from './routes/statistics/index.ts';
 import auditRoutes from './routes/audit/index.ts';
+import liveRoutes from './routes/live/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(sharingRoutes, { prefix: '/api' });
   await app.register(imageRoutes, { prefix: '/api' });
   await app.register(wsRoutes, { prefix: '/api' });
+  await app.register(liveRoutes, { prefix: '/api' });
   if (config.webDist) await app.register(webPlugin, { root: config.webDist });
 
   return app;

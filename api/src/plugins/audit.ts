@@ -9,7 +9,7 @@ import { requestMeta } from '../request-meta.ts';
 export interface AuditConfig {
   action: string;
   /** The target's type; its id comes from this route param, or else from the reply's record. */
-  target: 'bank' | 'question' | 'contest' | 'round' | 'user' | 'image';
+  target: 'bank' | 'question' | 'contest' | 'round' | 'user' | 'image' | 'game';
   param?: string;
 }
 

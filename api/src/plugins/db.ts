@@ -16,6 +16,7 @@ export default fp(
     app.decorate('repos', createRepositories(database));
     app.addHook('onClose', async () => {
       await app.repos.answerWriter.flush();
+      app.repos.liveWriter.flush();
       database.close();
     });
   },

@@ -7,6 +7,7 @@ import { createJudgingService, type JudgingService } from '../services/judging.t
 import { createBankService, type BankService } from '../services/banks.ts';
 import { createAuthoringService, type AuthoringService } from '../services/authoring.ts';
 import { createImageService, type ImageService } from '../services/images.ts';
+import { createLiveService, type LiveService } from '../services/live.ts';
 import path from 'node:path';
 
 declare module 'fastify' {
@@ -19,6 +20,7 @@ declare module 'fastify' {
       judging: JudgingService;
       authoring: AuthoringService;
       images: ImageService;
+      live: LiveService;
     };
   }
 }
@@ -49,7 +51,9 @@ export default fp(
       dir: path.join(app.config.dataDir, 'images'),
       now: app.now,
     });
-    app.decorate('services', { rankings, attempts, contests, banks, judging, authoring, images });
+    const live = createLiveService({ repos: app.repos, events: app.events, now: app.now, log: app.log });
+    app.addHook('onClose', async () => live.close());
+    app.decorate('services', { rankings, attempts, contests, banks, judging, authoring, images, live });
 
     // Rankings are a projection of SQL: at start, rebuilt where the store lacks them (all of it in
     // a new process or a new or flushed Redis; in a kept Redis only the rounds it is short of), by
@@ -79,6 +83,23 @@ export default fp(
           .sweep()
           .then((n) => n > 0 && app.log.info({ finalised: n }, 'overdue attempts finalised'))
           .catch((err: unknown) => app.log.error({ err }, 'sweeper failed'))
+          .finally(() => (running = false));
+      }, app.config.sweepIntervalMs);
+      timer.unref();
+      app.addHook('onClose', async () => clearInterval(timer));
+    }
+
+    // Live games idle for 12 hours are ended, and questions left open past their close with no
+    // node connected to the game are revealed, so that a game never hangs.
+    if (app.config.sweepIntervalMs > 0) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        live
+          .sweep()
+          .then((n) => (n.ended > 0 || n.revealed > 0) && app.log.info(n, 'live games swept'))
+          .catch((err: unknown) => app.log.error({ err }, 'live sweep failed'))
           .finally(() => (running = false));
       }, app.config.sweepIntervalMs);
       timer.unref();

@@ -75,7 +75,8 @@ export const eventChannel = (prefix: string, topic: string): string => `${prefix
 
 // Topics in use: `round:<id>[:group:<key>]:leaderboard` (a board changed; routes/ws),
 // `sessions` (`{kind: 'logout', tokenHash}` or `{kind: 'user', userId}`: drop those cached
-// sessions on every node; plugins/auth.ts).
+// sessions on every node; plugins/auth.ts), `live:<gameId>` (the steps of a live game, LiveEvent in
+// live/events.ts: every node holding sockets of the game subscribes while it has them).
 
 // ---------------------------------------------------------------------------------------------
 // Sessions. `<prefix>sess:<id>` is NOT used: sessions live in SQL (DESIGN.md section 4, "sessions
