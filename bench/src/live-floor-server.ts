@@ -73,7 +73,7 @@ const server = http.createServer((req, res) => {
       return reply(res, 201, { question: { id } });
     }
     if (url === '/api/live/games') {
-      game.ids = (body.questions as { ids: number[] }).ids;
+      game.ids = questions.map((q) => q.id); // {mode: 'all'}
       game.limitMs = Number(body.questionTimeSec) * 1000;
       game.readingMs = Number(body.readingTimeSec) * 1000;
       return reply(res, 201, { game: { id: 1, pin: '123456' } });
