@@ -54,6 +54,16 @@ interface LocalGame {
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/**
+ * Closes a socket from the server side, and drops it if the client does not answer the close
+ * within a second (rather than ws's 30 s, which would keep a dead phone's socket around).
+ */
+export function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  if (socket.readyState !== socket.OPEN) return;
+  socket.close(code, reason);
+  setTimeout(() => socket.terminate(), 1000).unref();
+}
+
 export interface Attachment {
   /** Settles once the socket has been sent `game` and the current phase's frame. */
   ready: Promise<void>;
@@ -333,7 +343,7 @@ export function createLiveHub(deps: HubDeps) {
 
   const kickOut = (socket: WebSocket) => {
     send(socket, { type: 'kicked' });
-    if (socket.readyState === socket.OPEN) socket.close(KICKED_CLOSE_CODE, 'kicked');
+    closeSocket(socket, KICKED_CLOSE_CODE, 'kicked');
   };
 
   // -------------------------------------------------------------------------------------------

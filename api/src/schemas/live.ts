@@ -82,17 +82,19 @@ const Tag = Type.String({ minLength: 1, maxLength: 60 });
 export const CreateLiveGameSchema = Type.Object({
   bankId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
   title: Type.Optional(Type.String({ maxLength: 200 })),
-  questions: Type.Union([
-    Type.Object({ mode: Type.Literal('all') }),
-    Type.Object({ mode: Type.Literal('tags'), tags: Type.Array(Tag, { minItems: 1, maxItems: 50 }) }),
-    Type.Object({
-      mode: Type.Literal('ids'),
-      ids: Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
+  // One object rather than a union of three: Fastify's ajv removes unknown properties
+  // (removeAdditional: 'all') while trying each branch of a union, so `tags` or `ids` would be gone
+  // before the branch that has them is tried. The service checks that the mode has its list.
+  questions: Type.Object({
+    mode: Type.Union([Type.Literal('all'), Type.Literal('tags'), Type.Literal('ids')]),
+    tags: Type.Optional(Type.Array(Tag, { minItems: 1, maxItems: 50 })),
+    ids: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), {
         minItems: 1,
         maxItems: LIMITS.maxQuestions,
       }),
-    }),
-  ]),
+    ),
+  }),
   questionTimeSec: Type.Optional(
     Type.Integer({ minimum: LIMITS.questionTimeSec.min, maximum: LIMITS.questionTimeSec.max }),
   ),

@@ -430,6 +430,7 @@ export function createLiveService(deps: LiveDeps) {
       const sel = body.questions;
       let ids: number[];
       if (sel.mode === 'ids') {
+        if (!sel.ids) throw badRequest('BAD_REQUEST', 'questions.ids is required with mode "ids"');
         ids = [...new Set(sel.ids)];
         const found = new Map((await repos.banks.questionsByIds(ids)).map((q) => [q.id, q]));
         const bad = ids.find((id) => {
@@ -440,6 +441,9 @@ export function createLiveService(deps: LiveDeps) {
           throw badRequest('UNKNOWN_QUESTION', `Question ${bad} is not an active question of this bank`);
         }
       } else {
+        if (sel.mode === 'tags' && !sel.tags) {
+          throw badRequest('BAD_REQUEST', 'questions.tags is required with mode "tags"');
+        }
         ids = await repos.banks.candidateIds({
           bankId: bank.id,
           tags: sel.mode === 'tags' ? sel.tags : undefined,

@@ -20,7 +20,13 @@ import {
   type ClientFrame,
   type ServerFrame,
 } from '../../schemas/live.ts';
-import { createLiveHub, KICKED_CLOSE_CODE, type Attachment, type SocketRole } from '../../live/hub.ts';
+import {
+  closeSocket,
+  createLiveHub,
+  KICKED_CLOSE_CODE,
+  type Attachment,
+  type SocketRole,
+} from '../../live/hub.ts';
 import { gameView } from '../../services/live.ts';
 import { sendFile } from '../exports/index.ts';
 
@@ -188,7 +194,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         } catch (err) {
           if (err instanceof AppError && err.code === 'GAME_NOT_FOUND' && ++failedJoins >= MAX_FAILED_JOINS) {
             send(socket, { type: 'error', code: err.code, message: err.message });
-            socket.close(1008, 'too many wrong PINs');
+            closeSocket(socket, 1008, 'too many wrong PINs');
           }
           throw err;
         }
@@ -256,8 +262,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           code: e?.code ?? 'INTERNAL',
           message: e?.message ?? 'Something went wrong on our side',
         });
-        if (e?.code === 'KICKED' && socket.readyState === socket.OPEN)
-          socket.close(KICKED_CLOSE_CODE, 'kicked');
+        if (e?.code === 'KICKED') closeSocket(socket, KICKED_CLOSE_CODE, 'kicked');
       });
     });
 
