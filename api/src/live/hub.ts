@@ -207,9 +207,10 @@ export function createLiveHub(deps: HubDeps) {
     const tick = () => {
       g.closeTimer = null;
       if (g.dropped || g.row.phase !== 'question' || g.row.currentIndex !== index) return;
+      // Answers are taken up to and including closesAt: the step waits until the clock is past it.
       const wait = closesAt - now();
-      if (wait > 0) {
-        g.closeTimer = setTimeout(tick, Math.min(wait, CLOSE_POLL_MS));
+      if (wait >= 0) {
+        g.closeTimer = setTimeout(tick, Math.min(wait + 1, CLOSE_POLL_MS));
         return;
       }
       service
@@ -240,7 +241,8 @@ export function createLiveHub(deps: HubDeps) {
     if (!fresh) return;
     const before = progress({ phase: g.row.phase, index: g.row.currentIndex });
     if (progress({ phase: fresh.phase, index: fresh.currentIndex }) <= before) return;
-    log.warn({ gameId: g.id }, 'live game state read again from SQL (an event did not arrive)');
+    // Usually an event still in flight (a socket attached meanwhile), rarely one that was lost.
+    log.debug({ gameId: g.id }, 'live game state caught up from SQL');
     g.row = fresh;
     g.reveal = null;
     g.ended = null;
