@@ -356,31 +356,41 @@ export function createLiveService(deps: LiveDeps) {
   };
 
   async function reportOf(row: LiveGameRow): Promise<LiveReport> {
-    const [qs, players, answers] = await Promise.all([
-      questionsOf(row.id),
+    const [questionRows, players, answers] = await Promise.all([
+      live.questions(row.id),
       live.players(row.id),
       live.allAnswers(row.id),
     ]);
-    const questionRows = await live.questions(row.id);
     const active = players.filter((p) => !p.kicked);
     const inGame = new Set(active.map((p) => p.id));
-    const questions = qs.map((q, position) => {
-      const mine = answers.filter((a) => a.position === position && inGame.has(a.playerId));
+    // Answers of the players still in, by question (kicked players' answers count nowhere).
+    const byPosition = new Map<number, LiveAnswerRow[]>();
+    for (const a of answers) {
+      if (!inGame.has(a.playerId)) continue;
+      const list = byPosition.get(a.position);
+      if (list) list.push(a);
+      else byPosition.set(a.position, [a]);
+    }
+    const questions = questionRows.map(({ snapshot: q, position, skipped }) => {
+      const mine = byPosition.get(position) ?? [];
       const right = mine.filter((a) => a.correct);
       const optionCounts = new Map(q.options.map((o) => [o.id, 0]));
-      for (const a of mine)
+      for (const a of mine) {
         for (const id of a.optionIds) optionCounts.set(id, (optionCounts.get(id) ?? 0) + 1);
+      }
       return {
         position,
         questionId: q.questionId,
         type: q.type,
         stem: q.stem,
-        skipped: questionRows[position]?.skipped ?? false,
+        skipped,
         answered: mine.length,
         correct: right.length,
         shareCorrect: active.length === 0 ? 0 : right.length / active.length,
         averageMs:
-          right.length === 0 ? null : Math.round(right.reduce((s, a) => s + a.elapsedMs, 0) / right.length),
+          right.length === 0
+            ? null
+            : Math.round(right.reduce((sum, a) => sum + a.elapsedMs, 0) / right.length),
         options: q.options.map((o) => ({
           id: o.id,
           text: o.text,
@@ -389,7 +399,7 @@ export function createLiveService(deps: LiveDeps) {
         })),
       };
     });
-    const row2 = (p: LivePlayerRow, rank: number | null) => ({
+    const playerLine = (p: LivePlayerRow, rank: number | null) => ({
       rank,
       playerId: p.id,
       nickname: p.nickname,
@@ -403,8 +413,8 @@ export function createLiveService(deps: LiveDeps) {
       game: gameView(row),
       questions,
       players: [
-        ...rankByScore(active).map((p) => row2(p, p.rank)),
-        ...players.filter((p) => p.kicked).map((p) => row2(p, null)),
+        ...rankByScore(active).map((p) => playerLine(p, p.rank)),
+        ...players.filter((p) => p.kicked).map((p) => playerLine(p, null)),
       ],
       teams: row.teamMode ? rankTeams(active, row.units) : null,
     };
