@@ -161,6 +161,20 @@ describe('a live game, host and two players', async () => {
     const rb = await binh.expect('result');
     assert.deepEqual([rb.correct, rb.points, rb.streak, rb.score, rb.rank], [false, 0, 0, 0, 2]);
     assert.deepEqual(rb.chosen, [optionOf(qa, 'Huế')]);
+
+    // A reload during the reveal shows the player's own result again, and the host's reveal.
+    await binh.close();
+    binh = await open();
+    binh.send({ type: 'join', pin: game.pin, token: seats.binh!.token });
+    await binh.expect('joined');
+    await binh.expect('game');
+    const again = await binh.expect('result');
+    assert.deepEqual([again.index, again.rank, again.score, again.chosen], [0, 2, 0, rb.chosen]);
+    const projector = await open(organiser.cookie);
+    projector.send({ type: 'host', gameId: game.id });
+    assert.equal(((await projector.expect('game')).game as { phase: string }).phase, 'reveal');
+    assert.equal((await projector.expect('reveal')).answered, 2);
+    await projector.close();
   });
 
   test('question 2: a reload keeps the seat; the timer closes it at the limit; late answers are TIME_UP', async () => {
