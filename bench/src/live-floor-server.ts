@@ -1,9 +1,10 @@
 // The floor of `npm run bench:live -- --floor`: a bare `ws` server (the library @fastify/websocket
 // wraps) that speaks just the part of the live-game contract the bench uses, with nothing behind
-// it: no SQL, no validation, no event bus, answers acknowledged at once, one JSON string per frame
-// sent to every socket. Run with the same player processes on the same cores, it shows how long
-// this machine and the bench's own clients take to deliver a frame to N sockets: what the real
-// server's figures cannot go below here. Not a server for anything else.
+// it: no SQL, no validation, no event bus, answers acknowledged at once, a broadcast encoded once
+// and the same bytes sent to every socket (as the real hub does). Run with the same player
+// processes on the same cores, it shows how long this machine and the bench's own clients take to
+// deliver a frame to N sockets: about what the real server's figures cannot go below here. Not a
+// server for anything else.
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -90,10 +91,11 @@ const server = http.createServer((req, res) => {
   });
 });
 
+/** Encoded once: a string would be converted to bytes again for every socket. */
 const broadcast = (frame: unknown) => {
-  const text = JSON.stringify(frame);
-  host?.send(text);
-  for (const p of players) p.ws.send(text);
+  const data = Buffer.from(JSON.stringify(frame));
+  host?.send(data, { binary: false });
+  for (const p of players) p.ws.send(data, { binary: false });
 };
 
 function reveal(): void {

@@ -608,9 +608,8 @@ async function run(n: number, repeat: number): Promise<RunResult> {
       { method: 'POST', path: '/api/banks', cookie, body: { name: `Live bench ${n}` } },
       201,
     );
-    // A bank of exactly the questions to play, and the game from all of it: `{mode: "ids"}` and
-    // `{mode: "tags"}` are refused (400) at commit 461f4b9, the union's other fields being dropped
-    // by the first branch under ajv's removeAdditional: 'all'.
+    // A bank of exactly the questions to play, and the game from all of it ({mode: "all"}, which
+    // works with any server since the contract: ids and tags were refused until c5742ed).
     for (let i = 0; i < settings.questions; i++) {
       await client.json<{ question: { id: number } }>(
         { method: 'POST', path: `/api/banks/${bank.id}/questions`, cookie, body: benchQuestion(i) },
