@@ -35,6 +35,8 @@ import {
   type ResultFrame,
 } from './live-fixtures.ts';
 
+type Joined = Awaited<ReturnType<SocketPool['join']>>;
+
 /** The wall clock, shaped as a test clock (both nodes read it). */
 const wallClock = (): TestClock => ({
   get now() {
@@ -62,9 +64,9 @@ test('live game across two nodes: host on A, players on B, over Redis', async ()
     const keys = await answerKeys(b.app, game.id, org.cookie);
 
     const host = await pool.host(game.id, org.cookie, a.app);
-    const players = [];
+    const players: Joined[] = [];
     for (const n of ['B one', 'B two', 'B three']) players.push(await pool.join(game.pin!, n, {}, b.app));
-    const [p1, p2, p3] = players as [(typeof players)[0], (typeof players)[0], (typeof players)[0]];
+    const [p1, p2, p3] = players as [Joined, Joined, Joined];
     // Joins on B reach the host's lobby on A.
     const lobby = await host.next<LobbyFrame>((f) => f.type === 'lobby' && f.count === 3);
     assert.deepEqual(lobby.players.map((p) => p.nickname).sort(), ['B one', 'B three', 'B two']);
@@ -74,7 +76,9 @@ test('live game across two nodes: host on A, players on B, over Redis', async ()
     for (const p of players) await questionOf(p.s, 0);
     await answer(p1.s, 0, keys[0]!.right);
     await answer(p2.s, 0, keys[0]!.right);
-    await host.next<CountFrame>((f) => f.type === 'count' && f.index === 0 && f.answered >= 2);
+    await host.next<CountFrame>(
+      (f) => f.type === 'count' && f.index === 0 && (f as CountFrame).answered >= 2,
+    );
     await answer(p3.s, 0, [keys[0]!.wrong[0]!]);
     const r0 = await revealOf(host, 0);
     assert.deepEqual([r0.answered, r0.correct, r0.players], [3, 2, 3]);
