@@ -532,6 +532,12 @@ describe('live games over the WebSocket', async () => {
     assert.equal(p.player.nickname, 'Fresh');
     assert.equal(p.player.score, 0);
     await lobbyWith(host, 1);
+    // A token of another game is not known in this one either.
+    const { game: second } = await newGame([single(1)]);
+    const q = await pool.join(second.pin!, 'Other game', { token: p.player.token });
+    assert.notEqual(q.player.id, p.player.id);
+    assert.equal(q.player.nickname, 'Other game');
+    assert.notEqual(q.player.token, p.player.token);
   });
 
   describe('join refusals', () => {
@@ -844,6 +850,29 @@ describe('live games over the WebSocket', async () => {
       const r2 = await revealOf(projector, 0);
       assert.deepEqual(r1, r2);
       assertNoKeyBeforeReveal([adminHost, projector, p.s]);
+    });
+
+    test('a host who reconnects gets game + the current phase: the question mid-question, the reveal after it', async () => {
+      const { game, keys, org } = await newGame([single(1), single(2)]);
+      const host = await pool.host(game.id, org.cookie);
+      const p = await pool.join(game.pin!, 'Seen');
+      await pool.join(game.pin!, 'Unseen');
+      host.send({ type: 'start' });
+      const q = await questionOf(host, 0);
+      at(clock, q, 0);
+      await answer(p.s, 0, keys[0]!.right);
+      const again = await pool.host(game.id, org.cookie);
+      const g = await again.next<GameFrame>('game');
+      assert.deepEqual([g.game.phase, g.game.index, g.game.status], ['question', 0, 'running']);
+      const rq = await questionOf(again, 0);
+      assert.deepEqual({ ...rq, now: q.now }, q, 'the question as it was sent');
+      host.send({ type: 'next' });
+      const r = await revealOf(host, 0);
+      const later = await pool.host(game.id, org.cookie);
+      assert.deepEqual(await revealOf(later, 0), r);
+      const pin = ok<{ game: { status: string } }>(await call(app, 'GET', `/api/live/pin/${game.pin}`));
+      assert.equal(pin.game.status, 'running');
+      assertNoKeyBeforeReveal([host, again, later, p.s]);
     });
 
     test('BAD_STATE: skip in the lobby; NO_PLAYERS: start with nobody in; start twice', async () => {
