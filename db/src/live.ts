@@ -368,7 +368,10 @@ export function createLiveRepository(db: Db) {
       );
     },
 
-    /** Marks a player kicked (once) and counts it on the game; null when unknown or already out. */
+    /**
+     * Marks a player kicked (once) and counts it on the game, taking their answer to the open
+     * question off its count; null when unknown or already out.
+     */
     async kick(id: number, playerId: number, now: number): Promise<LivePlayerRow | null> {
       return db.transaction(
         (tx) => {
@@ -381,6 +384,13 @@ export function createLiveRepository(db: Db) {
             .returning()
             .get();
           if (!player) return null;
+          // An answer of theirs to the open question no longer counts towards everyone answered.
+          tx.run(sql`
+            UPDATE live_game_questions SET answered_count = answered_count - 1
+            WHERE game_id = ${id}
+              AND position = (SELECT current_index FROM live_games WHERE id = ${id} AND phase = 'question')
+              AND EXISTS (SELECT 1 FROM live_answers a WHERE a.game_id = ${id}
+                          AND a.position = live_game_questions.position AND a.player_id = ${playerId})`);
           tx.update(liveGames)
             .set({ kickedCount: sql`${liveGames.kickedCount} + 1`, lastActivityAt: now })
             .where(eq(liveGames.id, id))

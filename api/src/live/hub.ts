@@ -449,9 +449,14 @@ export function createLiveHub(deps: HubDeps) {
         set.add(socket);
         const fresh = (await live.player(g.id, player.id)) ?? player;
         if (fresh.kicked) return kickOut(socket);
+        // The score as of the last reveal: with the open question's points in it, a reload would
+        // tell whether the answer was right before the reveal.
+        const open =
+          g.row.phase === 'question' ? await live.answer(g.id, g.row.currentIndex, fresh.id) : undefined;
+        const score = fresh.score - (open?.points ?? 0);
         send(socket, {
           type: 'joined',
-          player: { id: fresh.id, nickname: fresh.nickname, unit: fresh.unit, score: fresh.score, token },
+          player: { id: fresh.id, nickname: fresh.nickname, unit: fresh.unit, score, token },
         });
         send(socket, { type: 'game', game: gameView(g.row) });
         const role: SocketRole = { kind: 'player', gameId: g.id, playerId: fresh.id, player: fresh };
