@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ANCHOR_FILE_NAME } from '@quizarena/db';
+import { ANCHOR_FILE_NAME, parseDatabaseUrl, redactUrl } from '@quizarena/db';
 
 export interface RateLimits {
   /** Per IP per minute. */
@@ -19,8 +19,12 @@ export interface Config {
   host: string;
   /** Directory for the SQLite file, uploads and the generated session secret. */
   dataDir: string;
-  /** SQLite file, or ':memory:' (tests). */
+  /** SQLite file, or ':memory:' (tests); used when databaseUrl is null. */
   databaseFile: string;
+  /** PostgreSQL (postgres://…): the store of several API nodes. Null: SQLite under dataDir. */
+  databaseUrl: string | null;
+  /** Connections per node to PostgreSQL. */
+  databasePool: number;
   redisUrl: string | null;
   /** Prefix for every Redis key and channel, so several deployments or test runs share a server. */
   redisPrefix: string;
@@ -103,6 +107,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  let databaseUrl: string | null = env.DATABASE_URL || null;
+  if (databaseUrl) {
+    try {
+      parseDatabaseUrl(databaseUrl);
+    } catch (err) {
+      problems.push(`${(err as Error).message}`);
+      databaseUrl = null;
+    }
+  }
+  const databasePool = int('DATABASE_POOL', 10, 1, 1000);
+
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL=${logLevel}: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -169,6 +184,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir,
     databaseFile: path.join(dataDir, 'quizarena.sqlite'),
+    databaseUrl,
+    databasePool,
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || 'qa:',
     sessionSecret,
@@ -188,6 +205,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** Where the data lives, for the start-up line (no password). */
+export function describeStore(config: Pick<Config, 'databaseUrl' | 'databaseFile'>): string {
+  return config.databaseUrl ? `PostgreSQL ${redactUrl(config.databaseUrl)}` : `SQLite ${config.databaseFile}`;
+}
+
 /** A secret generated once and kept in the data directory, so restarts keep everyone signed in. */
 function persistentSecret(dataDir: string): string {
   const file = path.join(dataDir, 'session-secret');
@@ -205,6 +227,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     dataDir: '/tmp/quizarena-test',
     databaseFile: ':memory:',
+    databaseUrl: null,
+    databasePool: 4,
     redisUrl: null,
     redisPrefix: `qa-test-${process.pid}-${Date.now()}:`,
     sessionSecret: 'test-secret-test-secret-test-secret-0123',

@@ -1,7 +1,8 @@
 // `npm start`: validates the environment, opens the store, loads the demo contest on an empty
 // database, makes sure the configured admin exists, and serves the API and the web app.
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DatabaseConfigError } from '@quizarena/db';
+import { ConfigError, describeStore, loadConfig, type Config } from './config.ts';
 import { hashPassword } from './services/passwords.ts';
 
 let config: Config;
@@ -15,7 +16,24 @@ try {
   throw err;
 }
 
-const app = await buildApp(config);
+let app: Awaited<ReturnType<typeof buildApp>>;
+try {
+  app = await buildApp(config);
+} catch (err) {
+  // A DATABASE_URL that is wrong, unreachable or too old: say so, no stack trace.
+  if (err instanceof DatabaseConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+console.log(`Store: ${describeStore(config)}`);
+if (config.databaseUrl && !config.redisUrl) {
+  console.log(
+    'No REDIS_URL: this node runs alone (rankings, events and rate limits in this process). ' +
+      'Several nodes on one PostgreSQL need REDIS_URL.',
+  );
+}
 
 if (config.admin) {
   const { email, password } = config.admin;

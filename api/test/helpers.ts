@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import type WebSocket from 'ws';
+import { createTestPgDatabase, testStoreKind } from '@quizarena/db/testing';
 import { buildApp } from '../src/app.ts';
 import { testConfig, type Config } from '../src/config.ts';
 
@@ -43,13 +44,33 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real server with a test configuration and a controllable clock (share one to sync nodes). */
+/**
+ * The real server with a test configuration and a controllable clock (share one to sync nodes).
+ * Under QUIZARENA_TEST_STORE=postgres a server given no store of its own gets a fresh PostgreSQL
+ * database, dropped when it closes: every route test runs on both stores.
+ */
 export async function makeApp(
   overrides: Partial<Config> = {},
   clock: TestClock = makeClock(),
 ): Promise<TestApp> {
-  const app = await buildApp(testConfig(overrides), { now: () => clock.now });
-  await app.ready();
+  let own: { drop(): Promise<void> } | null = null;
+  if (
+    testStoreKind() === 'postgres' &&
+    overrides.databaseUrl === undefined &&
+    overrides.databaseFile === undefined
+  ) {
+    const created = await createTestPgDatabase();
+    own = created;
+    overrides = { ...overrides, databaseUrl: created.url };
+  }
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(testConfig(overrides), { now: () => clock.now });
+    await app.ready();
+  } catch (err) {
+    await own?.drop();
+    throw err;
+  }
   let closed = false;
   return {
     app,
@@ -58,16 +79,33 @@ export async function makeApp(
       if (closed) return;
       closed = true;
       await app.close();
+      await own?.drop();
     },
   };
 }
 
-/** A fresh directory with a SQLite file path in it, removed by the returned function. */
-export function tempDatabase(): { file: string; remove: () => void } {
+export interface TempDatabase {
+  /** A fresh directory (for anchors, images) with the SQLite file's path in it. */
+  file: string;
+  dir: string;
+  /** The store for makeApp: the SQLite file, or on PostgreSQL runs a fresh database's URL. */
+  store: Pick<Config, 'databaseFile' | 'databaseUrl'>;
+  remove(): Promise<void>;
+}
+
+/** A store several servers (nodes, restarts) share: removed by `remove`. */
+export async function tempDatabase(): Promise<TempDatabase> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'quizarena-test-'));
+  const file = path.join(dir, 'quizarena.sqlite');
+  const pg = testStoreKind() === 'postgres' ? await createTestPgDatabase() : null;
   return {
-    file: path.join(dir, 'quizarena.sqlite'),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    file,
+    dir,
+    store: { databaseFile: file, databaseUrl: pg?.url ?? null },
+    remove: async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await pg?.drop();
+    },
   };
 }
 

@@ -165,3 +165,6 @@ export class AnswerWriter {
     }
   }
 }
+
+/** An answer writer on either store: what the services use (PgAnswerWriter is the PostgreSQL one). */
+export type AnswerWriterApi = Pick<AnswerWriter, 'save' | 'flush' | 'forget'>;

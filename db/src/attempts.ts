@@ -5,7 +5,7 @@ import { and, asc, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from './database.ts';
 import { ANSWER_GENESIS } from './answer-writer.ts';
-import { createAuditAppender } from './audit.ts';
+import { createAuditAppender, type AuditEntry } from './audit.ts';
 import {
   answerLog,
   answers,
@@ -40,6 +40,96 @@ export interface FinaliseOutcome {
   attempt: AttemptRow;
   /** The participant's counted result for the round after this change (null: none left). */
   counted: RoundResultRow | null;
+}
+
+// The rows and audit entries both stores write (pg/attempts.ts shares them).
+
+/** The counted result a participant's best final attempt gives. */
+export function resultRow(best: {
+  attempt: AttemptRow;
+  fullName: string;
+  groupKey: string | null;
+  unitName: string | null;
+}): RoundResultRow {
+  const a = best.attempt;
+  return {
+    roundId: a.roundId,
+    userId: a.userId,
+    attemptId: a.id,
+    groupKey: best.groupKey,
+    name: best.fullName,
+    unit: best.unitName,
+    score: a.score ?? 0,
+    durationMs: a.durationMs ?? 0,
+    submittedAt: a.submittedAt ?? 0,
+    allCorrect: a.allCorrect ?? false,
+    prediction: a.prediction,
+  };
+}
+
+export function startEntry(row: AttemptRow, questionRows: { questionId: number }[]): AuditEntry {
+  return {
+    at: row.startedAt,
+    actorId: row.userId,
+    action: 'attempt.start',
+    targetType: 'attempt',
+    targetId: row.id,
+    data: {
+      roundId: row.roundId,
+      seed: row.seed,
+      deadline: row.deadline,
+      questionIds: questionRows.map((q) => q.questionId),
+    },
+    ip: row.ip,
+    userAgent: row.userAgent,
+  };
+}
+
+/**
+ * The submit or expiry entry. The head of the attempt's chain of saves (answer-writer.ts) goes
+ * into the audit chain: altering, adding or deleting any save of the attempt then shows in verify().
+ */
+export function finaliseEntry(
+  attempt: AttemptRow,
+  fields: FinalFields,
+  saved: Map<number, string[]>,
+  log: { count: number; head: string | null },
+  meta: { ip: string | null; userAgent: string | null },
+): AuditEntry {
+  return {
+    at: fields.status === 'submitted' ? fields.submittedAt : Date.now(),
+    actorId: fields.status === 'submitted' ? attempt.userId : null,
+    action: fields.status === 'submitted' ? 'attempt.submit' : 'attempt.expire',
+    targetType: 'attempt',
+    targetId: attempt.id,
+    data: {
+      score: fields.score,
+      correctCount: fields.correctCount,
+      durationMs: fields.durationMs,
+      prediction: fields.prediction,
+      answers: Object.fromEntries(saved),
+      answerLog: { count: log.count, head: log.head ?? ANSWER_GENESIS },
+    },
+    ...meta,
+  };
+}
+
+export function voidEntry(
+  attempt: AttemptRow,
+  by: number,
+  reason: string,
+  at: number,
+  meta: { ip: string | null; userAgent: string | null },
+): AuditEntry {
+  return {
+    at,
+    actorId: by,
+    action: 'attempt.void',
+    targetType: 'attempt',
+    targetId: attempt.id,
+    data: { reason, userId: attempt.userId, roundId: attempt.roundId },
+    ...meta,
+  };
 }
 
 export function createAttemptRepository(db: Db) {
@@ -159,20 +249,7 @@ export function createAttemptRepository(db: Db) {
       dropResult.run({ roundId: round, userId: user });
       return null;
     }
-    const a = best.attempt;
-    const row: RoundResultRow = {
-      roundId: round,
-      userId: user,
-      attemptId: a.id,
-      groupKey: best.groupKey,
-      name: best.fullName,
-      unit: best.unitName,
-      score: a.score ?? 0,
-      durationMs: a.durationMs ?? 0,
-      submittedAt: a.submittedAt ?? 0,
-      allCorrect: a.allCorrect ?? false,
-      prediction: a.prediction,
-    };
+    const row = resultRow(best);
     putResult.run(row);
     return row;
   };
@@ -211,21 +288,7 @@ export function createAttemptRepository(db: Db) {
         tx.insert(attemptQuestions)
           .values(questionRows.map((q) => ({ ...q, attemptId: row.id })))
           .run();
-        appendAudit({
-          at: row.startedAt,
-          actorId: row.userId,
-          action: 'attempt.start',
-          targetType: 'attempt',
-          targetId: row.id,
-          data: {
-            roundId: row.roundId,
-            seed: row.seed,
-            deadline: row.deadline,
-            questionIds: questionRows.map((q) => q.questionId),
-          },
-          ip: row.ip,
-          userAgent: row.userAgent,
-        });
+        appendAudit(startEntry(row, questionRows));
         return { ok: true, attempt: row };
       });
     },
@@ -284,26 +347,9 @@ export function createAttemptRepository(db: Db) {
           allCorrect: attempts.allCorrect.mapToDriverValue(fields.allCorrect),
         });
         if (!attempt) return null;
-        // The head of the attempt's chain of saves (answer-writer.ts) goes into the audit chain:
-        // altering, adding or deleting any save of the attempt then shows in verify().
         const saves = saveCount.get({ attemptId })?.n ?? 0;
         const head = lastSave.get({ attemptId })?.hash;
-        appendAudit({
-          at: fields.status === 'submitted' ? fields.submittedAt : Date.now(),
-          actorId: fields.status === 'submitted' ? attempt.userId : null,
-          action: fields.status === 'submitted' ? 'attempt.submit' : 'attempt.expire',
-          targetType: 'attempt',
-          targetId: attempt.id,
-          data: {
-            score: fields.score,
-            correctCount: fields.correctCount,
-            durationMs: fields.durationMs,
-            prediction: fields.prediction,
-            answers: Object.fromEntries(saved),
-            answerLog: { count: saves, head: head ?? ANSWER_GENESIS },
-          },
-          ...meta,
-        });
+        appendAudit(finaliseEntry(attempt, fields, saved, { count: saves, head: head ?? null }, meta));
         return { attempt, counted: recount(attempt.roundId, attempt.userId) };
       });
     },
@@ -327,15 +373,7 @@ export function createAttemptRepository(db: Db) {
             .returning()
             .get();
           if (!attempt) return null;
-          appendAudit({
-            at,
-            actorId: by,
-            action: 'attempt.void',
-            targetType: 'attempt',
-            targetId: attemptId,
-            data: { reason, userId: attempt.userId, roundId: attempt.roundId },
-            ...meta,
-          });
+          appendAudit(voidEntry(attempt, by, reason, at, meta));
           return { attempt, counted: recount(attempt.roundId, attempt.userId) };
         },
         { behavior: 'immediate' },
@@ -385,3 +423,5 @@ export function createAttemptRepository(db: Db) {
     },
   };
 }
+
+export type AttemptRepository = ReturnType<typeof createAttemptRepository>;

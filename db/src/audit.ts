@@ -2,7 +2,7 @@
 // own canonical content, so altering or deleting any row breaks the chain from there on, and
 // `verify` finds the first broken link. What the chain alone cannot show, verify checks against
 // records kept elsewhere: anchors of the head in a file outside the database (audit-anchors.ts)
-// and the ids SQLite has issued, for a log that lost its newest entries; every finalisation's
+// and the ids the database has issued, for a log that lost its newest entries; every finalisation's
 // entry; and every finalised attempt's chain of answer saves against the head its entry records.
 import { hash } from 'node:crypto';
 import { and, asc, desc, eq, gt, sql, type SQL } from 'drizzle-orm';
@@ -39,7 +39,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 // crypto.hash, one-shot: the same digest as createHash over the same bytes, for less per entry.
-const entryHash = (prevHash: string, e: Omit<AuditRow, 'id' | 'hash' | 'prevHash'>): string =>
+export const entryHash = (prevHash: string, e: Omit<AuditRow, 'id' | 'hash' | 'prevHash'>): string =>
   hash(
     'sha256',
     `${prevHash}\n${canonicalJson({
@@ -54,7 +54,7 @@ const entryHash = (prevHash: string, e: Omit<AuditRow, 'id' | 'hash' | 'prevHash
     })}`,
   );
 
-const auditRow = (entry: AuditEntry): Omit<AuditRow, 'id' | 'hash' | 'prevHash'> => ({
+export const auditRow = (entry: AuditEntry): Omit<AuditRow, 'id' | 'hash' | 'prevHash'> => ({
   at: entry.at,
   actorId: entry.actorId,
   action: entry.action,
@@ -149,6 +149,195 @@ const answerLogHead = (data: Record<string, unknown>): AnswerLogHead | null => {
 const iso = (t: number) => new Date(t).toISOString();
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** One answer save as stored, with its option ids as the stored JSON text (as it was hashed). */
+export interface StoredSave {
+  id: number;
+  attemptId: number;
+  questionId: number;
+  optionIdsJson: string;
+  savedAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  hash: string | null;
+}
+
+/** What `verifyAuditLog` reads, from either store. */
+export interface AuditLogReader {
+  /** Up to `limit` entries with ids above `afterId`, in id order. */
+  page(afterId: number, limit: number): Promise<AuditRow[]>;
+  /**
+   * Every entry above `afterId` and the highest entry id the store has issued (undefined when it
+   * has issued none), read with no append in between: an entry appended meanwhile must not pass
+   * for an id whose entry was deleted.
+   */
+  tail(afterId: number): Promise<{ rows: AuditRow[]; issued: number | undefined }>;
+  finalisations(): Promise<{ id: number; roundId: number; hash: string; createdAt: number }[]>;
+  /** An attempt's saves in id order. */
+  saves(attemptId: number): Promise<StoredSave[]>;
+}
+
+/** Why an attempt's saves do not match what its entry records, or null when they do. */
+const checkSaves = (
+  attemptId: number,
+  rows: StoredSave[],
+  expected: AnswerLogHead,
+  entryId: number,
+): string | null => {
+  let prev = ANSWER_GENESIS;
+  let hashed = false;
+  for (const row of rows) {
+    // Saves from before hashing come first, if at all, and are not covered.
+    if (row.hash === null) {
+      if (hashed) return `attempt ${attemptId}: save ${row.id} has no hash but saves before it do`;
+      continue;
+    }
+    hashed = true;
+    const hash = answerSaveHash(prev, row);
+    if (hash !== row.hash) {
+      return `attempt ${attemptId}: save ${row.id} does not match its hash (it was altered, or a save before it was removed)`;
+    }
+    prev = hash;
+  }
+  if (rows.length !== expected.count) {
+    return `attempt ${attemptId}: answer_log has ${rows.length} saves but entry ${entryId} records ${expected.count}`;
+  }
+  if (prev !== expected.head) {
+    return `attempt ${attemptId}: the last save's hash is ${prev} but entry ${entryId} records ${expected.head}`;
+  }
+  return null;
+};
+
+/**
+ * Walks the whole chain in id order, in pages (yielding to the event loop between them),
+ * checking links, contents, anchors and that ids run without gaps; then what the chain cannot
+ * show by itself: entries missing at the end (anchors, ids issued), finalisations without their
+ * entry, and the answer saves of every finalised attempt. The same check on either store.
+ */
+export async function verifyAuditLog(
+  reader: AuditLogReader,
+  options: VerifyOptions = {},
+): Promise<ChainReport> {
+  const anchors = [...(options.anchors ?? [])].sort((a, b) => a.id - b.id || a.seq - b.seq);
+  let prevHash = GENESIS_HASH;
+  let lastId = 0;
+  let checked = 0;
+  let anchored = 0;
+  let answerLogs = 0;
+  const broken = (brokenAt: number | null, reason: string): ChainReport => ({
+    ok: false,
+    checked,
+    brokenAt,
+    reason,
+    anchors: anchored,
+    answerLogs,
+  });
+  if (options.anchorProblems?.length) {
+    return broken(null, `the anchor file was altered: ${options.anchorProblems.join('; ')}`);
+  }
+  const anchorText = (a: AuditAnchor) => `anchor ${a.seq} (written ${iso(a.at)})`;
+  const finalised = new Map<number, { hash: unknown; entryId: number }>();
+  const attemptHeads = new Map<number, AnswerLogHead & { entryId: number }>();
+  let next = 0;
+
+  /** Checks one entry in order; the broken report when it does not hold. */
+  const check = (row: AuditRow): ChainReport | null => {
+    if (row.prevHash !== prevHash) {
+      return broken(
+        row.id,
+        'the link to the previous entry does not match (an entry was deleted or altered)',
+      );
+    }
+    if (entryHash(row.prevHash, row) !== row.hash) {
+      return broken(row.id, 'the content does not match its hash (the entry was altered)');
+    }
+    for (; next < anchors.length && anchors[next]!.id <= row.id; next++) {
+      const a = anchors[next]!;
+      if (a.id < row.id) {
+        return broken(
+          a.id,
+          `${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed, but the log has no entry ${a.id}`,
+        );
+      }
+      if (a.hash !== row.hash) {
+        return broken(
+          row.id,
+          `entry ${row.id} has hash ${row.hash} but ${anchorText(a)} says ${a.hash}: the log was rewritten from there`,
+        );
+      }
+      anchored++;
+    }
+    // Ids are issued without gaps (an append rolled back issues none, on either store), so a link
+    // that holds across a gap is an entry appended after the newest ones were deleted.
+    if (row.id !== lastId + 1) {
+      return broken(
+        lastId + 1,
+        `entry ${row.id} follows entry ${lastId}: entries ${lastId + 1} to ${row.id - 1} were deleted (and the log appended to since)`,
+      );
+    }
+    if (row.action === 'round.finalize') {
+      finalised.set(Number(row.data.finalisationId), { hash: row.data.hash, entryId: row.id });
+    } else if (row.action === 'attempt.submit' || row.action === 'attempt.expire') {
+      const head = answerLogHead(row.data);
+      if (head) attemptHeads.set(Number(row.targetId), { ...head, entryId: row.id });
+    }
+    prevHash = row.hash;
+    lastId = row.id;
+    checked++;
+    return null;
+  };
+
+  for (;;) {
+    const page = await reader.page(lastId, 5000);
+    if (page.length === 0) break;
+    for (const row of page) {
+      const problem = check(row);
+      if (problem) return problem;
+    }
+    await yieldToLoop();
+  }
+  const { rows: appended, issued } = await reader.tail(lastId);
+  for (const row of appended) {
+    const problem = check(row);
+    if (problem) return problem;
+  }
+
+  // Entries missing at the end leave a valid chain: only records kept elsewhere show them.
+  if (next < anchors.length) {
+    const a = anchors.at(-1)!;
+    return broken(
+      lastId + 1,
+      `the log ends at entry ${lastId} but ${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed: entries after ${lastId} were deleted`,
+    );
+  }
+  if (issued !== undefined && issued > lastId) {
+    return broken(
+      lastId + 1,
+      `the log ends at entry ${lastId} but entry ids up to ${issued} were issued: entries after ${lastId} were deleted`,
+    );
+  }
+  for (const f of await reader.finalisations()) {
+    const entry = finalised.get(f.id);
+    if (!entry) {
+      return broken(
+        lastId + 1,
+        `finalisation ${f.id} of round ${f.roundId} (${iso(f.createdAt)}) has no round.finalize entry: the log lost entries`,
+      );
+    }
+    if (entry.hash !== f.hash) {
+      return broken(
+        entry.entryId,
+        `finalisation ${f.id} of round ${f.roundId} has hash ${f.hash} but its entry ${entry.entryId} records ${String(entry.hash)}: the finalisation was altered`,
+      );
+    }
+  }
+  for (const [attemptId, expected] of attemptHeads) {
+    const problem = checkSaves(attemptId, await reader.saves(attemptId), expected, expected.entryId);
+    if (problem) return broken(expected.entryId, problem);
+    if (++answerLogs % 500 === 0) await yieldToLoop();
+  }
+  return { ok: true, checked, brokenAt: null, reason: null, anchors: anchored, answerLogs };
+}
+
 export function createAuditRepository(db: Db) {
   const savesOf = db
     .select({
@@ -166,32 +355,31 @@ export function createAuditRepository(db: Db) {
     .where(eq(answerLog.attemptId, sql.placeholder('attemptId')))
     .orderBy(asc(answerLog.id))
     .prepare();
-
-  /** Why an attempt's saves do not match what its entry records, or null when they do. */
-  const checkSaves = (attemptId: number, expected: AnswerLogHead, entryId: number): string | null => {
-    const rows = savesOf.all({ attemptId });
-    let prev = ANSWER_GENESIS;
-    let hashed = false;
-    for (const row of rows) {
-      // Saves from before hashing come first, if at all, and are not covered.
-      if (row.hash === null) {
-        if (hashed) return `attempt ${attemptId}: save ${row.id} has no hash but saves before it do`;
-        continue;
-      }
-      hashed = true;
-      const hash = answerSaveHash(prev, row);
-      if (hash !== row.hash) {
-        return `attempt ${attemptId}: save ${row.id} does not match its hash (it was altered, or a save before it was removed)`;
-      }
-      prev = hash;
-    }
-    if (rows.length !== expected.count) {
-      return `attempt ${attemptId}: answer_log has ${rows.length} saves but entry ${entryId} records ${expected.count}`;
-    }
-    if (prev !== expected.head) {
-      return `attempt ${attemptId}: the last save's hash is ${prev} but entry ${entryId} records ${expected.head}`;
-    }
-    return null;
+  const entriesAfter = (afterId: number, limit?: number) => {
+    const query = db.select().from(auditLog).where(gt(auditLog.id, afterId)).orderBy(asc(auditLog.id));
+    return limit === undefined ? query.all() : query.limit(limit).all();
+  };
+  const reader: AuditLogReader = {
+    page: async (afterId, limit) => entriesAfter(afterId, limit),
+    // Both reads in one synchronous step: nothing is appended between them.
+    tail: async (afterId) => ({
+      rows: entriesAfter(afterId),
+      issued: db.get<{ seq: number } | undefined>(
+        sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`,
+      )?.seq,
+    }),
+    finalisations: async () =>
+      db
+        .select({
+          id: roundFinalisations.id,
+          roundId: roundFinalisations.roundId,
+          hash: roundFinalisations.hash,
+          createdAt: roundFinalisations.createdAt,
+        })
+        .from(roundFinalisations)
+        .orderBy(asc(roundFinalisations.id))
+        .all(),
+    saves: async (attemptId) => savesOf.all({ attemptId }),
   };
 
   return {
@@ -244,131 +432,11 @@ export function createAuditRepository(db: Db) {
         .offset(offset)
         .all();
     },
-    /**
-     * Walks the whole chain in id order, in pages (yielding to the event loop between them),
-     * checking links, contents and anchors; then what the chain cannot show by itself: entries
-     * missing at the end (anchors, ids issued), finalisations without their entry, and the
-     * answer saves of every finalised attempt.
-     */
+    /** The whole check (verifyAuditLog) on this database. */
     async verify(options: VerifyOptions = {}): Promise<ChainReport> {
-      const anchors = [...(options.anchors ?? [])].sort((a, b) => a.id - b.id || a.seq - b.seq);
-      let prevHash = GENESIS_HASH;
-      let lastId = 0;
-      let checked = 0;
-      let anchored = 0;
-      let answerLogs = 0;
-      const broken = (brokenAt: number | null, reason: string): ChainReport => ({
-        ok: false,
-        checked,
-        brokenAt,
-        reason,
-        anchors: anchored,
-        answerLogs,
-      });
-      if (options.anchorProblems?.length) {
-        return broken(null, `the anchor file was altered: ${options.anchorProblems.join('; ')}`);
-      }
-      const anchorText = (a: AuditAnchor) => `anchor ${a.seq} (written ${iso(a.at)})`;
-      const finalised = new Map<number, { hash: unknown; entryId: number }>();
-      const attemptHeads = new Map<number, AnswerLogHead & { entryId: number }>();
-      let next = 0;
-
-      for (;;) {
-        const page = db
-          .select()
-          .from(auditLog)
-          .where(gt(auditLog.id, lastId))
-          .orderBy(asc(auditLog.id))
-          .limit(5000)
-          .all();
-        if (page.length === 0) break;
-        for (const row of page) {
-          if (row.prevHash !== prevHash) {
-            return broken(
-              row.id,
-              'the link to the previous entry does not match (an entry was deleted or altered)',
-            );
-          }
-          if (entryHash(row.prevHash, row) !== row.hash) {
-            return broken(row.id, 'the content does not match its hash (the entry was altered)');
-          }
-          for (; next < anchors.length && anchors[next]!.id <= row.id; next++) {
-            const a = anchors[next]!;
-            if (a.id < row.id) {
-              return broken(
-                a.id,
-                `${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed, but the log has no entry ${a.id}`,
-              );
-            }
-            if (a.hash !== row.hash) {
-              return broken(
-                row.id,
-                `entry ${row.id} has hash ${row.hash} but ${anchorText(a)} says ${a.hash}: the log was rewritten from there`,
-              );
-            }
-            anchored++;
-          }
-          if (row.action === 'round.finalize') {
-            finalised.set(Number(row.data.finalisationId), { hash: row.data.hash, entryId: row.id });
-          } else if (row.action === 'attempt.submit' || row.action === 'attempt.expire') {
-            const head = answerLogHead(row.data);
-            if (head) attemptHeads.set(Number(row.targetId), { ...head, entryId: row.id });
-          }
-          prevHash = row.hash;
-          lastId = row.id;
-          checked++;
-        }
-        await yieldToLoop();
-      }
-
-      // Entries missing at the end leave a valid chain: only records kept elsewhere show them.
-      if (next < anchors.length) {
-        const a = anchors.at(-1)!;
-        return broken(
-          lastId + 1,
-          `the log ends at entry ${lastId} but ${anchorText(a)} says entry ${a.id} with hash ${a.hash} existed: entries after ${lastId} were deleted`,
-        );
-      }
-      const issued = db.get<{ seq: number } | undefined>(
-        sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`,
-      )?.seq;
-      if (issued !== undefined && issued > lastId) {
-        return broken(
-          lastId + 1,
-          `the log ends at entry ${lastId} but entry ids up to ${issued} were issued: entries after ${lastId} were deleted`,
-        );
-      }
-      const finalisations = db
-        .select({
-          id: roundFinalisations.id,
-          roundId: roundFinalisations.roundId,
-          hash: roundFinalisations.hash,
-          createdAt: roundFinalisations.createdAt,
-        })
-        .from(roundFinalisations)
-        .orderBy(asc(roundFinalisations.id))
-        .all();
-      for (const f of finalisations) {
-        const entry = finalised.get(f.id);
-        if (!entry) {
-          return broken(
-            lastId + 1,
-            `finalisation ${f.id} of round ${f.roundId} (${iso(f.createdAt)}) has no round.finalize entry: the log lost entries`,
-          );
-        }
-        if (entry.hash !== f.hash) {
-          return broken(
-            entry.entryId,
-            `finalisation ${f.id} of round ${f.roundId} has hash ${f.hash} but its entry ${entry.entryId} records ${String(entry.hash)}: the finalisation was altered`,
-          );
-        }
-      }
-      for (const [attemptId, expected] of attemptHeads) {
-        const problem = checkSaves(attemptId, expected, expected.entryId);
-        if (problem) return broken(expected.entryId, problem);
-        if (++answerLogs % 500 === 0) await yieldToLoop();
-      }
-      return { ok: true, checked, brokenAt: null, reason: null, anchors: anchored, answerLogs };
+      return verifyAuditLog(reader, options);
     },
   };
 }
+
+export type AuditRepository = ReturnType<typeof createAuditRepository>;

@@ -280,3 +280,5 @@ export function createBankRepository(db: Db) {
     },
   };
 }
+
+export type BankRepository = ReturnType<typeof createBankRepository>;

@@ -113,3 +113,5 @@ export function createContestRepository(db: Db) {
     },
   };
 }
+
+export type ContestRepository = ReturnType<typeof createContestRepository>;

@@ -1,19 +1,36 @@
 // Data access for the whole project: every query goes through these repositories, whose async
 // signatures let a PostgreSQL dialect serve several API nodes later without touching routes.
 import type { Database } from './database.ts';
-import { AnswerWriter } from './answer-writer.ts';
-import { createAttemptRepository } from './attempts.ts';
-import { createAuditRepository } from './audit.ts';
-import { createJudgingRepository } from './judging.ts';
-import { createReportsRepository } from './reports.ts';
-import { createBankRepository } from './banks.ts';
-import { createContestRepository } from './contests.ts';
-import { createAuthoringRepository } from './authoring.ts';
-import { createLiveRepository } from './live.ts';
-import { LiveWriter } from './live-writer.ts';
-import { createSessionRepository, createUserRepository } from './users.ts';
+import { AnswerWriter, type AnswerWriterApi } from './answer-writer.ts';
+import { createAttemptRepository, type AttemptRepository } from './attempts.ts';
+import { createAuditRepository, type AuditRepository } from './audit.ts';
+import { createJudgingRepository, type JudgingRepository } from './judging.ts';
+import { createReportsRepository, type ReportsRepository } from './reports.ts';
+import { createBankRepository, type BankRepository } from './banks.ts';
+import { createContestRepository, type ContestRepository } from './contests.ts';
+import { createAuthoringRepository, type AuthoringRepository } from './authoring.ts';
+import { createLiveRepository, type LiveRepository } from './live.ts';
+import { LiveWriter, type LiveWriterApi } from './live-writer.ts';
+import { createPgRepositories } from './pg/index.ts';
+import {
+  createSessionRepository,
+  createUserRepository,
+  type SessionRepository,
+  type UserRepository,
+} from './users.ts';
 
-export { openDatabase, type Database, type Db } from './database.ts';
+export {
+  openDatabase,
+  openPostgres,
+  openStore,
+  type Database,
+  type Db,
+  type PgDatabase,
+  type QueryResult,
+  type SqliteDatabase,
+  type StoreConfig,
+} from './database.ts';
+export { DatabaseConfigError, parseDatabaseUrl, redactUrl } from './pg/database.ts';
 export { AnswerWriter, ANSWER_GENESIS, answerSaveHash, type AnswerSave } from './answer-writer.ts';
 export {
   AnchorLog,
@@ -69,7 +86,26 @@ export {
   type LiveJoinOutcome,
 } from './live-writer.ts';
 
-export function createRepositories(database: Database) {
+/** What every route and service uses, on either store. */
+export interface Repositories {
+  users: UserRepository;
+  sessions: SessionRepository;
+  banks: BankRepository;
+  contests: ContestRepository;
+  authoring: AuthoringRepository;
+  attempts: AttemptRepository;
+  audit: AuditRepository;
+  judging: JudgingRepository;
+  reports: ReportsRepository;
+  answerWriter: AnswerWriterApi;
+  live: LiveRepository;
+  liveWriter: LiveWriterApi;
+  /** Liveness probe for /api/health. */
+  ping(): Promise<void>;
+}
+
+export function createRepositories(database: Database): Repositories {
+  if (database.kind === 'postgres') return createPgRepositories(database);
   const { db, sqlite } = database;
   return {
     users: createUserRepository(db),
@@ -84,11 +120,8 @@ export function createRepositories(database: Database) {
     answerWriter: new AnswerWriter(sqlite),
     live: createLiveRepository(db),
     liveWriter: new LiveWriter(sqlite),
-    /** Liveness probe for /api/health. */
     async ping(): Promise<void> {
       sqlite.prepare('SELECT 1').get();
     },
   };
 }
-
-export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,5 +1,7 @@
 // Judging: frozen final rankings (finalisations), their publication and reopening, and the
-// judges' views of results. Every change commits with its audit entry in one transaction.
+// judges' views of results. Every change commits with its audit entry in one transaction, and
+// checks the round's results status inside it (resultsStatusRefusal): of two judges finalising,
+// publishing or reopening at once, one does it and the other is refused.
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import { appendAudit, type AuditEntry } from './audit.ts';
@@ -12,6 +14,7 @@ import {
   roundResults,
   rounds,
   type PredictionKind,
+  type ResultsStatus,
 } from './schema.ts';
 
 export type FinalisationRow = typeof roundFinalisations.$inferSelect;
@@ -46,6 +49,45 @@ export interface NewFinalisation {
   audit: Omit<AuditEntry, 'targetType' | 'targetId' | 'action'>;
 }
 
+/**
+ * A judging step refused because the round's results are not (or no longer) in the state it needs:
+ * another judge, or another API node, got there first. Shaped like the API's refusals (statusCode,
+ * code): the error handler answers it as a 409 with the same code as the service's own check.
+ */
+export class ResultsStatusError extends Error {
+  override name = 'ResultsStatusError';
+  readonly statusCode = 409;
+  constructor(
+    readonly code: 'ALREADY_FINALIZED' | 'NOT_FINALIZED' | 'ALREADY_PUBLISHED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Why `step` may not run on a round whose results are `status` (undefined: no such round), or null. */
+export function resultsStatusRefusal(
+  step: 'finalise' | 'publish' | 'reopen',
+  status: ResultsStatus | undefined,
+): ResultsStatusError | null {
+  if (status === undefined) return null;
+  if (step === 'finalise') {
+    return status === 'open'
+      ? null
+      : new ResultsStatusError('ALREADY_FINALIZED', 'This round is already finalised');
+  }
+  if (status === 'open') {
+    return new ResultsStatusError(
+      'NOT_FINALIZED',
+      step === 'publish' ? 'Finalise the round before publishing its results' : 'This round is not finalised',
+    );
+  }
+  if (step === 'publish' && status === 'published') {
+    return new ResultsStatusError('ALREADY_PUBLISHED', 'The results are already published');
+  }
+  return null;
+}
+
 export interface ResultsQuery {
   group?: string;
   unit?: string;
@@ -63,29 +105,45 @@ export function createJudgingRepository(db: Db) {
       .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
       .get();
 
+  /** Throws the refusal of `step` on the round as this transaction sees it. */
+  const checkStatus = (tx: Db, step: 'finalise' | 'publish' | 'reopen', roundId: number) => {
+    const round = tx
+      .select({ status: rounds.resultsStatus })
+      .from(rounds)
+      .where(eq(rounds.id, roundId))
+      .get();
+    const refusal = resultsStatusRefusal(step, round?.status);
+    if (refusal) throw refusal;
+  };
+
   return {
     /** Every counted attempt of the round, with what the final ranking needs. */
     async candidates(roundId: number): Promise<Candidate[]> {
-      return db
-        .select({
-          userId: roundResults.userId,
-          attemptId: roundResults.attemptId,
-          groupKey: roundResults.groupKey,
-          name: roundResults.name,
-          unit: roundResults.unit,
-          unitCode: entries.unitCode,
-          score: roundResults.score,
-          correctCount: sql<number>`coalesce(${attempts.correctCount}, 0)`,
-          durationMs: roundResults.durationMs,
-          submittedAt: roundResults.submittedAt,
-          allCorrect: roundResults.allCorrect,
-          prediction: roundResults.prediction,
-        })
-        .from(roundResults)
-        .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
-        .innerJoin(entries, eq(entries.id, attempts.entryId))
-        .where(eq(roundResults.roundId, roundId))
-        .all();
+      return (
+        db
+          .select({
+            userId: roundResults.userId,
+            attemptId: roundResults.attemptId,
+            groupKey: roundResults.groupKey,
+            name: roundResults.name,
+            unit: roundResults.unit,
+            unitCode: entries.unitCode,
+            score: roundResults.score,
+            correctCount: sql<number>`coalesce(${attempts.correctCount}, 0)`,
+            durationMs: roundResults.durationMs,
+            submittedAt: roundResults.submittedAt,
+            allCorrect: roundResults.allCorrect,
+            prediction: roundResults.prediction,
+          })
+          .from(roundResults)
+          .innerJoin(attempts, eq(attempts.id, roundResults.attemptId))
+          .innerJoin(entries, eq(entries.id, attempts.entryId))
+          .where(eq(roundResults.roundId, roundId))
+          // By participant, as the primary key reads them: a group outside the contest's list is
+          // met, and so placed among the groups, in the same order on every store.
+          .orderBy(asc(roundResults.userId))
+          .all()
+      );
     },
 
     active: async (roundId: number): Promise<FinalisationRow | undefined> => active(roundId),
@@ -99,6 +157,7 @@ export function createJudgingRepository(db: Db) {
     ): Promise<FinalisationRow & { auditEntry: { id: number; hash: string } }> {
       return db.transaction(
         (tx) => {
+          checkStatus(tx, 'finalise', f.roundId);
           const row = tx
             .insert(roundFinalisations)
             .values({
@@ -155,6 +214,7 @@ export function createJudgingRepository(db: Db) {
     ) {
       db.transaction(
         (tx) => {
+          checkStatus(tx, 'publish', roundId);
           tx.update(roundFinalisations)
             .set({ publishedAt: at })
             .where(and(eq(roundFinalisations.roundId, roundId), eq(roundFinalisations.status, 'active')))
@@ -180,6 +240,7 @@ export function createJudgingRepository(db: Db) {
     ) {
       db.transaction(
         (tx) => {
+          checkStatus(tx, 'reopen', roundId);
           const current = tx
             .select({ id: roundFinalisations.id, hash: roundFinalisations.hash })
             .from(roundFinalisations)
@@ -215,7 +276,6 @@ export function createJudgingRepository(db: Db) {
         .all();
     },
 
-    /** Judges' results view: counted attempts with registration fields, filtered and paged in SQL. */
     /**
      * Judges' results view. Two steps, so that 100k-row rounds stay fast: the page's participant
      * ids come from the narrowest table that can order them (the frozen ranking, or the counted
@@ -350,3 +410,5 @@ export function createJudgingRepository(db: Db) {
     },
   };
 }
+
+export type JudgingRepository = ReturnType<typeof createJudgingRepository>;

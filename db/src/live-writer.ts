@@ -52,7 +52,8 @@ type Op =
     }
   | { kind: 'join'; join: LiveJoin; resolve: (o: LiveJoinOutcome) => void; reject: (e: unknown) => void };
 
-interface PlayerDbRow {
+/** A live_players row as the drivers return it (also read by the PostgreSQL writer). */
+export interface PlayerDbRow {
   id: number;
   game_id: number;
   nickname: string;
@@ -63,11 +64,13 @@ interface PlayerDbRow {
   streak: number;
   correct_count: number;
   answered_count: number;
-  kicked: number;
-  joined_at: number;
+  /** 0/1 from SQLite, a boolean from PostgreSQL. */
+  kicked: number | boolean;
+  /** A string from PostgreSQL's bigint. */
+  joined_at: number | string;
 }
 
-const playerRow = (r: PlayerDbRow): LivePlayerRow => ({
+export const playerRow = (r: PlayerDbRow): LivePlayerRow => ({
   id: r.id,
   gameId: r.game_id,
   nickname: r.nickname,
@@ -78,8 +81,8 @@ const playerRow = (r: PlayerDbRow): LivePlayerRow => ({
   streak: r.streak,
   correctCount: r.correct_count,
   answeredCount: r.answered_count,
-  kicked: r.kicked !== 0,
-  joinedAt: r.joined_at,
+  kicked: Boolean(r.kicked),
+  joinedAt: Number(r.joined_at),
 });
 
 export class LiveWriter {
@@ -215,8 +218,11 @@ export class LiveWriter {
     });
   }
 
-  /** Writes everything queued so far, now (before a step of the game, so that it sees them). */
-  flush(): void {
+  /**
+   * Writes everything queued so far, now (before a step of the game, so that it sees them);
+   * settles once it is committed.
+   */
+  async flush(): Promise<void> {
     this.drain();
   }
 
@@ -246,3 +252,6 @@ export class LiveWriter {
     }
   }
 }
+
+/** A live writer on either store: what the services use (PgLiveWriter is the PostgreSQL one). */
+export type LiveWriterApi = Pick<LiveWriter, 'saveAnswer' | 'join' | 'flush'>;

@@ -46,7 +46,7 @@ export interface QuestionWindow {
 }
 
 /** How many times a fresh PIN is drawn when the one drawn is in use by another live game. */
-const PIN_TRIES = 50;
+export const PIN_TRIES = 50;
 
 export class PinExhaustedError extends Error {
   constructor() {

@@ -1,7 +1,8 @@
 // Reads for exports, statistics, public results, suspicion flags and the audit log viewer.
 // Everything that may touch every participant of a round reads in pages (keyset or offset) or
 // aggregates in SQL, so that a 100,000-participant round never sits in memory at once.
-// SQLite-specific bits (json_extract) stay here, behind the same async signatures as elsewhere.
+// SQLite-specific bits (json_extract) stay here, behind the same async signatures as elsewhere;
+// pg/reports.ts is the PostgreSQL twin, giving the same rows in the same order.
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './database.ts';
 import {
@@ -194,14 +195,19 @@ export function createReportsRepository(db: Db) {
     /** Participants per unit code (null: no unit), aggregated in SQL. */
     async unitCounts(source: ParticipationSource): Promise<UnitCount[]> {
       const s = sourceRows(source);
-      return db
-        .select({ unitCode: entries.unitCode, participants: count() })
-        .from(s.table)
-        .innerJoin(attempts, eq(attempts.id, s.attemptId))
-        .innerJoin(entries, eq(entries.id, attempts.entryId))
-        .where(s.where)
-        .groupBy(entries.unitCode)
-        .all();
+      return (
+        db
+          .select({ unitCode: entries.unitCode, participants: count() })
+          .from(s.table)
+          .innerJoin(attempts, eq(attempts.id, s.attemptId))
+          .innerJoin(entries, eq(entries.id, attempts.entryId))
+          .where(s.where)
+          .groupBy(entries.unitCode)
+          // Ordered (no unit first), so that codes no longer among the contest's units come out
+          // in the same order on every store.
+          .orderBy(asc(entries.unitCode))
+          .all()
+      );
     },
 
     /** Participants per locality registration field (null: not given), most first. */
@@ -315,24 +321,28 @@ export function createReportsRepository(db: Db) {
     /** Every question shown in the given attempts, with the choice saved for it (if any). */
     async itemResponses(attemptIds: number[]): Promise<ItemResponseRow[]> {
       if (attemptIds.length === 0) return [];
-      return db
-        .select({
-          attemptId: attemptQuestions.attemptId,
-          questionId: attemptQuestions.questionId,
-          position: attemptQuestions.position,
-          snapshot: attemptQuestions.snapshot,
-          optionIds: answers.optionIds,
-        })
-        .from(attemptQuestions)
-        .leftJoin(
-          answers,
-          and(
-            eq(answers.attemptId, attemptQuestions.attemptId),
-            eq(answers.questionId, attemptQuestions.questionId),
-          ),
-        )
-        .where(inArray(attemptQuestions.attemptId, attemptIds))
-        .all();
+      return (
+        db
+          .select({
+            attemptId: attemptQuestions.attemptId,
+            questionId: attemptQuestions.questionId,
+            position: attemptQuestions.position,
+            snapshot: attemptQuestions.snapshot,
+            optionIds: answers.optionIds,
+          })
+          .from(attemptQuestions)
+          .leftJoin(
+            answers,
+            and(
+              eq(answers.attemptId, attemptQuestions.attemptId),
+              eq(answers.questionId, attemptQuestions.questionId),
+            ),
+          )
+          .where(inArray(attemptQuestions.attemptId, attemptIds))
+          // The item analysis keeps the first snapshot it meets of each question: by attempt id.
+          .orderBy(asc(attemptQuestions.attemptId), asc(attemptQuestions.questionId))
+          .all()
+      );
     },
 
     /** Counted participants with their account email and registration, in pages by user id. */

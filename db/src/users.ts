@@ -54,3 +54,6 @@ export function createSessionRepository(db: Db) {
     },
   };
 }
+
+export type UserRepository = ReturnType<typeof createUserRepository>;
+export type SessionRepository = ReturnType<typeof createSessionRepository>;

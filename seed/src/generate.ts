@@ -21,6 +21,7 @@ export interface GenerateResult {
 }
 
 export function generateParticipants(database: Database, opts: GenerateOptions): GenerateResult {
+  if (database.kind !== 'sqlite') throw new Error('generateParticipants writes to the SQLite store only');
   const { sqlite } = database;
   const random = seededRandom(opts.seed ?? 'synthetic');
   const round = sqlite

@@ -1,6 +1,6 @@
 // The SQL store and its repositories, closed with the server.
 import fp from 'fastify-plugin';
-import { createRepositories, openDatabase, type Database, type Repositories } from '@quizarena/db';
+import { createRepositories, openStore, type Database, type Repositories } from '@quizarena/db';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,13 +11,21 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const database = openDatabase(app.config.databaseFile);
-    app.decorate('database', database);
-    app.decorate('repos', createRepositories(database));
+    const { databaseUrl, databasePool, databaseFile } = app.config;
+    const database = await openStore({ databaseUrl, databasePool, databaseFile });
+    let repos: Repositories;
+    try {
+      repos = createRepositories(database);
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+    app.decorate<Database>('database', database);
+    app.decorate('repos', repos);
     app.addHook('onClose', async () => {
       await app.repos.answerWriter.flush();
-      app.repos.liveWriter.flush();
-      database.close();
+      await app.repos.liveWriter.flush();
+      await database.close();
     });
   },
   { name: 'db', dependencies: ['config'] },

@@ -277,7 +277,7 @@ export function createLiveService(deps: LiveDeps) {
    * did it first): answers queued on this node are written first, so that they count.
    */
   async function closeQuestion(gameId: number, index: number): Promise<boolean> {
-    repos.liveWriter.flush();
+    await repos.liveWriter.flush();
     const row = await live.reveal(gameId, index, now());
     if (!row) return false;
     await publish(gameId, { kind: 'reveal', index, reveal: await revealOf(row, index) });
@@ -780,7 +780,7 @@ export function createLiveService(deps: LiveDeps) {
       const row = await load(gameId);
       ended(row);
       if (row.phase !== 'question') throw conflict('BAD_STATE', 'Only an open question can be skipped');
-      repos.liveWriter.flush();
+      await repos.liveWriter.flush();
       const t = now();
       const index = row.currentIndex;
       const hasNext = index + 1 < row.questionCount;

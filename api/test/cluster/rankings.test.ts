@@ -15,9 +15,11 @@ import {
   redisPrefix,
   takeRound,
   tempDatabase,
+  type TempDatabase,
   type LeaderboardPage,
   type TestApp,
 } from '../helpers.ts';
+import type { Config } from '../../src/config.ts';
 import { boardKeys } from '../../src/rankings/keys.ts';
 
 const board = async (t: TestApp, roundId: number): Promise<LeaderboardPage> =>
@@ -32,15 +34,17 @@ async function eventually(ms: number, check: () => Promise<boolean>): Promise<vo
 }
 
 describe('the ranking projection shared by several nodes', () => {
-  const db = tempDatabase();
+  let db: TempDatabase;
   const prefix = redisPrefix();
   const clock = makeClock();
-  const config = { databaseFile: db.file, redisUrl: REDIS_URL, redisPrefix: prefix };
+  let config: Partial<Config>;
   let first: TestApp;
   let roundId: number;
   let expected: LeaderboardPage;
 
   before(async () => {
+    db = await tempDatabase();
+    config = { ...db.store, redisUrl: REDIS_URL, redisPrefix: prefix };
     first = await makeApp(config, clock);
     const f = await makeContestWithRound(first.app, { questions: 3 });
     roundId = f.roundId;
@@ -54,7 +58,7 @@ describe('the ranking projection shared by several nodes', () => {
   after(async () => {
     await first.close();
     await cleanRedis(prefix);
-    db.remove();
+    await db.remove();
   });
 
   test('a second node starting on a built projection leaves it as it is', async () => {

@@ -14,6 +14,7 @@ import {
   refusal,
   registerAccount,
   tempDatabase,
+  type TempDatabase,
   type TestApp,
   type UserView,
 } from '../helpers.ts';
@@ -29,14 +30,15 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<number
 }
 
 describe('sessions across two nodes', () => {
-  const db = tempDatabase();
+  let db: TempDatabase;
   const prefix = redisPrefix();
   const clock = makeClock();
   let a: TestApp;
   let b: TestApp;
 
   before(async () => {
-    const shared = { databaseFile: db.file, redisUrl: REDIS_URL, redisPrefix: prefix };
+    db = await tempDatabase();
+    const shared = { ...db.store, redisUrl: REDIS_URL, redisPrefix: prefix };
     a = await makeApp(shared, clock);
     b = await makeApp(shared, clock);
   });
@@ -44,7 +46,7 @@ describe('sessions across two nodes', () => {
     await a.close();
     await b.close();
     await cleanRedis(prefix);
-    db.remove();
+    await db.remove();
   });
 
   test('a logout on node A signs the session out on node B within 1 s', async () => {

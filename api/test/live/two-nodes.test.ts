@@ -14,6 +14,7 @@ import {
   singleQuestion,
   sleep,
   tempDatabase,
+  type TempDatabase,
   type Account,
   type TestApp,
 } from '../helpers.ts';
@@ -21,7 +22,7 @@ import { liveTopic, type LiveEvent } from '../../src/live/events.ts';
 import { createGame, makeBank, openLive, problems, type Frame, type LiveSocket } from './live-helpers.ts';
 
 describe('a live game across two nodes', () => {
-  const db = tempDatabase();
+  let db: TempDatabase;
   const prefix = redisPrefix();
   const clock = makeClock();
   let a: TestApp;
@@ -36,7 +37,8 @@ describe('a live game across two nodes', () => {
   const seats: { id: number }[] = [];
 
   before(async () => {
-    const shared = { databaseFile: db.file, redisUrl: REDIS_URL, redisPrefix: prefix };
+    db = await tempDatabase();
+    const shared = { ...db.store, redisUrl: REDIS_URL, redisPrefix: prefix };
     a = await makeApp(shared, clock);
     b = await makeApp(shared, clock);
     organiser = await makeOrganiser(a.app);
@@ -58,7 +60,7 @@ describe('a live game across two nodes', () => {
     await a.close();
     await b.close();
     await cleanRedis(prefix);
-    db.remove();
+    await db.remove();
   });
 
   const rightOf = (q: Frame, i: number) =>

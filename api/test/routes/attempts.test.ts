@@ -150,9 +150,7 @@ describe('attempts', async () => {
     test('409 DRAW_UNSATISFIABLE when the bank no longer holds enough questions', async () => {
       const { f, p } = await fresh({ questions: 3 });
       // Retiring questions has no route yet: do it in SQL, as a future editor would.
-      app.database.sqlite
-        .prepare(`UPDATE questions SET status = 'retired' WHERE id = ?`)
-        .run(f.questionIds[0]);
+      await app.database.query(`UPDATE questions SET status = 'retired' WHERE id = ?`, [f.questionIds[0]]);
       refusal(
         await call(app, 'POST', `/api/rounds/${f.roundId}/attempts`, { cookie: p.cookie }),
         409,
@@ -366,8 +364,8 @@ describe('attempts', async () => {
     });
 
     test('an answer acknowledged with 200 is committed: a second SQLite connection reads it', async () => {
-      const db = tempDatabase();
-      const d = await makeApp({ databaseFile: db.file }, clock);
+      const db = await tempDatabase();
+      const d = await makeApp({ ...db.store }, clock);
       const reader = new Database(db.file, { readonly: true, fileMustExist: true });
       try {
         const f = await makeContestWithRound(d.app);
@@ -391,7 +389,7 @@ describe('attempts', async () => {
       } finally {
         reader.close();
         await d.close();
-        db.remove();
+        await db.remove();
       }
     });
   });

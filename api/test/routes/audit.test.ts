@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { readAnchorFile } from '@quizarena/db';
+import { windBackIds } from '@quizarena/db/testing';
 import {
   call,
   makeAccountWithRoles,
@@ -166,7 +167,7 @@ describe('the audit log', async () => {
       answerLogs: 2,
     });
     const target = (await list('?action=attempt.submit')).entries.at(-1)!;
-    app.database.sqlite.prepare('UPDATE audit_log SET data = ? WHERE id = ?').run('{"score":100}', target.id);
+    await app.database.query('UPDATE audit_log SET data = ? WHERE id = ?', ['{"score":100}', target.id]);
     const report = ok<Report>(await get(app, '/api/audit/verify', admin.cookie));
     assert.equal(report.ok, false);
     assert.equal(report.brokenAt, target.id);
@@ -184,8 +185,8 @@ const runVerify = (dataDir: string, env: Record<string, string> = {}) =>
 
 describe('npm run audit:verify', () => {
   test('exits 0 on an intact chain and 1 once a row is altered; 2 without a database', async () => {
-    const db = tempDatabase();
-    const t = await makeApp({ databaseFile: db.file });
+    const db = await tempDatabase();
+    const t = await makeApp({ ...db.store });
     try {
       await fill(t);
       const dir = path.dirname(db.file);
@@ -194,7 +195,7 @@ describe('npm run audit:verify', () => {
       const total = (await t.app.repos.reports.auditPage({}, 1, 0)).total;
       assert.match(good.stdout, new RegExp(`Audit chain intact: ${total} entries checked`));
 
-      t.app.database.sqlite.prepare(`UPDATE audit_log SET data = '{"forged":true}' WHERE id = 3`).run();
+      await t.app.database.query(`UPDATE audit_log SET data = '{"forged":true}' WHERE id = 3`);
       const bad = runVerify(dir);
       assert.equal(bad.status, 1, bad.stdout);
       assert.match(bad.stderr, /BROKEN at entry 3/);
@@ -203,17 +204,17 @@ describe('npm run audit:verify', () => {
       assert.equal(none.status, 2);
     } finally {
       await t.close();
-      db.remove();
+      await db.remove();
     }
   });
 });
 
 describe('anchors of the audit log outside the database', () => {
   test('a log that lost its newest entries fails verify (API and script); untouched, it passes', async () => {
-    const db = tempDatabase();
+    const db = await tempDatabase();
     const dir = path.dirname(db.file);
     const anchorFile = path.join(dir, 'audit-anchors.log');
-    const config = { databaseFile: db.file, auditAnchorFile: anchorFile };
+    const config = { ...db.store, auditAnchorFile: anchorFile };
     let t = await makeApp(config);
     try {
       const admin = await makeAccountWithRoles(t.app, ['admin'], 'admin');
@@ -273,10 +274,9 @@ describe('anchors of the audit log outside the database', () => {
       assert.equal(runVerify(dir).status, 0);
 
       // The newest entries deleted, and SQLite's id counter wound back to hide it.
-      const sqlite = t.app.database.sqlite;
       const cut = head.id - 2;
-      sqlite.prepare('DELETE FROM audit_log WHERE id > ?').run(cut);
-      sqlite.prepare(`UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'`).run(cut);
+      await t.app.database.query('DELETE FROM audit_log WHERE id > ?', [cut]);
+      await windBackIds(t.app.database, 'audit_log', cut);
       const report = await verify();
       assert.equal(report.ok, false);
       assert.equal(report.brokenAt, cut + 1);
@@ -306,15 +306,15 @@ describe('anchors of the audit log outside the database', () => {
       assert.equal(runVerify(dir, { AUDIT_ANCHORS: path.join(dir, 'no-such-copy.log') }).status, 2);
     } finally {
       await t.close();
-      db.remove();
+      await db.remove();
     }
   });
 
   test('the anchor timer writes the head when it moved, once', async () => {
-    const db = tempDatabase();
+    const db = await tempDatabase();
     const anchorFile = path.join(path.dirname(db.file), 'audit-anchors.log');
     const t = await makeApp({
-      databaseFile: db.file,
+      ...db.store,
       auditAnchorFile: anchorFile,
       auditAnchorIntervalMs: 20,
     });
@@ -334,7 +334,7 @@ describe('anchors of the audit log outside the database', () => {
       );
     } finally {
       await t.close();
-      db.remove();
+      await db.remove();
     }
   });
 });

@@ -137,13 +137,13 @@ describe('auth routes', async () => {
 
 describe('sessions outlive the process', () => {
   test('a session made on one server works on a second server over the same SQLite file', async () => {
-    const db = tempDatabase();
+    const db = await tempDatabase();
     try {
-      const first = await makeApp({ databaseFile: db.file });
+      const first = await makeApp({ ...db.store });
       const a = await registerAccount(first.app);
       await first.close();
 
-      const second = await makeApp({ databaseFile: db.file });
+      const second = await makeApp({ ...db.store });
       try {
         const me = ok<{ user: UserView }>(
           await call(second.app, 'GET', '/api/auth/me', { cookie: a.cookie }),
@@ -155,7 +155,7 @@ describe('sessions outlive the process', () => {
         await second.close();
       }
     } finally {
-      db.remove();
+      await db.remove();
     }
   });
 });

@@ -48,9 +48,9 @@ const wallClock = (): TestClock => ({
 
 test('live game across two nodes: host on A, players on B, over Redis', async () => {
   const prefix = redisPrefix();
-  const db = tempDatabase();
+  const db = await tempDatabase();
   const clock = wallClock();
-  const config = { redisUrl: REDIS_URL, redisPrefix: prefix, databaseFile: db.file };
+  const config = { redisUrl: REDIS_URL, redisPrefix: prefix, ...db.store };
   let a: TestApp | null = null;
   let b: TestApp | null = null;
   let pool: SocketPool | null = null;
@@ -140,6 +140,6 @@ test('live game across two nodes: host on A, players on B, over Redis', async ()
     await b?.close();
     await a?.close();
     await cleanRedis(prefix);
-    db.remove();
+    await db.remove();
   }
 });

@@ -318,9 +318,9 @@ describe('leaderboards', async () => {
 
 describe('rankings are rebuilt from SQL at start-up', () => {
   test('a second server on the same database shows the same boards', async () => {
-    const db = tempDatabase();
+    const db = await tempDatabase();
     try {
-      const first = await makeApp({ databaseFile: db.file });
+      const first = await makeApp({ ...db.store });
       let before: LeaderboardPage;
       let groupBefore: LeaderboardPage;
       let roundId: number;
@@ -347,7 +347,7 @@ describe('rankings are rebuilt from SQL at start-up', () => {
       } finally {
         await first.close();
       }
-      const second = await makeApp({ databaseFile: db.file }, first.clock);
+      const second = await makeApp({ ...db.store }, first.clock);
       try {
         assert.deepEqual(await lb(second, roundId), before);
         assert.deepEqual(await lb(second, roundId, '?group=B'), groupBefore);
@@ -355,7 +355,7 @@ describe('rankings are rebuilt from SQL at start-up', () => {
         await second.close();
       }
     } finally {
-      db.remove();
+      await db.remove();
     }
   });
 });
@@ -363,10 +363,10 @@ describe('rankings are rebuilt from SQL at start-up', () => {
 describe('with Redis (ranking store and event bus)', () => {
   test('attempts and leaderboards work the same, and a restart rebuilds the Redis boards from SQL', async () => {
     const prefix = redisPrefix();
-    const db = tempDatabase();
+    const db = await tempDatabase();
     try {
       // A Redis that cannot be reached makes makeApp throw: this test fails rather than skips.
-      const t1 = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, databaseFile: db.file });
+      const t1 = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, ...db.store });
       let roundId: number;
       let before: LeaderboardPage;
       let players: Awaited<ReturnType<typeof playScenario>>;
@@ -400,7 +400,7 @@ describe('with Redis (ranking store and event bus)', () => {
       } finally {
         await t1.close();
       }
-      const t2 = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, databaseFile: db.file }, t1.clock);
+      const t2 = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, ...db.store }, t1.clock);
       try {
         assert.deepEqual(await lb(t2, roundId), before);
         const health = ok<{ redis: string }>(await call(t2.app, 'GET', '/api/health'));
@@ -410,7 +410,7 @@ describe('with Redis (ranking store and event bus)', () => {
       }
     } finally {
       await cleanRedis(prefix);
-      db.remove();
+      await db.remove();
     }
   });
 });

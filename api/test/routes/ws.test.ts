@@ -257,13 +257,13 @@ describe('websocket', async () => {
 describe('websocket across two API nodes sharing Redis', () => {
   test('a socket on node B sees a submission made on node A', async () => {
     const prefix = redisPrefix();
-    const db = tempDatabase();
+    const db = await tempDatabase();
     const clock = makeClock();
     const sockets: WebSocket[] = [];
     // Both nodes: the same SQL database, the same Redis (ranking store and event bus).
-    const a = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, databaseFile: db.file }, clock);
+    const a = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, ...db.store }, clock);
     try {
-      const b = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, databaseFile: db.file }, clock);
+      const b = await makeApp({ redisUrl: REDIS_URL, redisPrefix: prefix, ...db.store }, clock);
       try {
         const f = await makeContestWithRound(a.app, { questions: 2 });
         const name = `round:${f.roundId}:leaderboard`;
@@ -298,7 +298,7 @@ describe('websocket across two API nodes sharing Redis', () => {
       await Promise.all(sockets.map(closeSocket));
       await a.close();
       await cleanRedis(prefix);
-      db.remove();
+      await db.remove();
     }
   });
 });

@@ -202,6 +202,8 @@ export class PlayerSession {
   error = $state<ErrorFrame | null>(null);
   /** The answer tapped for the current question, until the server stores it. */
   pending = $state.raw<{ index: number; optionIds: string[] } | null>(null);
+  /** What this player answered to the question on screen (kept once stored, so it stays marked). */
+  chosen = $state.raw<{ index: number; optionIds: string[] } | null>(null);
   /** A seat was found in this browser: the phone rejoins without asking for the nickname. */
   readonly saved: SavedSeat | null;
   /** Rejoining after a drop found the game over (ended meanwhile): there is nothing to go back to. */
@@ -261,6 +263,7 @@ export class PlayerSession {
     if (!q || this.state.answered || this.pending) return;
     this.error = null;
     this.pending = { index: q.index, optionIds };
+    this.chosen = this.pending;
     this.#socket.send({ type: 'answer', index: q.index, optionIds });
   }
 
