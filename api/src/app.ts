@@ -48,6 +48,8 @@ export interface BuildOptions {
   prettyLog?: boolean;
 }
 
+const nulRefusal = () => new AppError(400, 'BAD_TEXT', 'Text must not contain NUL characters');
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
@@ -60,6 +62,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         ? (_address: string, hop: number) => hop < (config.trustProxy as number)
         : config.trustProxy,
     bodyLimit: 64 * 1024,
+    // Opening the store may wait for another node's migrations (PostgreSQL advisory lock).
+    pluginTimeout: 120_000,
     // Fastify's own ajv: coerce querystrings, drop unknown body fields, report every problem.
     ajv: { customOptions: { removeAdditional: 'all', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -75,7 +79,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, {});
+    // NUL is no text any store keeps (PostgreSQL refuses it): refused here, the same on both.
+    if (/\\u0000/i.test(text)) return done(nulRefusal(), undefined);
     return jsonParser(request, text, done);
+  });
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) throw nulRefusal();
   });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {

@@ -69,3 +69,35 @@ test('TRUST_PROXY takes a hop count or proxy addresses, never a blanket yes', ()
   ]);
   assert.throws(() => loadConfig({ DATA_DIR: tmp(), TRUST_PROXY: 'yes please' }), /TRUST_PROXY/);
 });
+
+test('DATABASE_URL selects PostgreSQL (pool size DATABASE_POOL); a malformed one names the variable', () => {
+  const dir = tmp();
+  const sqlite = loadConfig({ DATA_DIR: dir });
+  assert.equal(sqlite.databaseUrl, null, 'unset: SQLite under DATA_DIR');
+  assert.equal(sqlite.databasePool, 10);
+  const pg = loadConfig({
+    DATA_DIR: dir,
+    DATABASE_URL: 'postgres://qa:secret@db:5432/quizarena',
+    DATABASE_POOL: '25',
+  });
+  assert.equal(pg.databaseUrl, 'postgres://qa:secret@db:5432/quizarena');
+  assert.equal(pg.databasePool, 25);
+  for (const [url, why] of [
+    ['mysql://db/quizarena', /DATABASE_URL must start with postgres:\/\//],
+    ['not a url', /DATABASE_URL is not a URL/],
+    ['postgres://db:5432', /DATABASE_URL names no database/],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dir, DATABASE_URL: url }),
+      (err: Error) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, why);
+        return true;
+      },
+    );
+  }
+  assert.throws(
+    () => loadConfig({ DATA_DIR: dir, DATABASE_POOL: '0' }),
+    /DATABASE_POOL=0: expected a whole number from 1 to 1000/,
+  );
+});

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import type WebSocket from 'ws';
+import { openDatabase, openPostgres, type Database } from '@quizarena/db';
 import { createTestPgDatabase, testStoreKind } from '@quizarena/db/testing';
 import { buildApp } from '../src/app.ts';
 import { testConfig, type Config } from '../src/config.ts';
@@ -91,6 +92,11 @@ export interface TempDatabase {
   /** The store for makeApp: the SQLite file, or on PostgreSQL runs a fresh database's URL. */
   store: Pick<Config, 'databaseFile' | 'databaseUrl'>;
   remove(): Promise<void>;
+}
+
+/** Another connection to a shared store (a second SQLite handle, or another pool): close it. */
+export async function secondConnection(db: TempDatabase): Promise<Database> {
+  return db.store.databaseUrl ? openPostgres(db.store.databaseUrl, { pool: 1 }) : openDatabase(db.file);
 }
 
 /** A store several servers (nodes, restarts) share: removed by `remove`. */

@@ -55,15 +55,18 @@ export async function createTestPgDatabase(): Promise<{ url: string; name: strin
   };
 }
 
+/** A store for a test; `url` is the PostgreSQL database's (for a second node on it), else null. */
+export type TestStore = Database & { url: string | null };
+
 /**
  * A fresh store of the kind under test. On SQLite `file` (default ':memory:') is opened; on
  * PostgreSQL a new database is created and dropped again by close().
  */
 export async function openTestStore(
   options: { kind?: TestStoreKind; file?: string; pool?: number } = {},
-): Promise<Database> {
+): Promise<TestStore> {
   const kind = options.kind ?? testStoreKind();
-  if (kind === 'sqlite') return openDatabase(options.file ?? ':memory:');
+  if (kind === 'sqlite') return Object.assign(openDatabase(options.file ?? ':memory:'), { url: null });
   const created = await createTestPgDatabase();
   let database: Database;
   try {

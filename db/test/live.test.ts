@@ -7,13 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import {
   createRepositories,
   openDatabase,
+  openPostgres,
+  type Database,
   type LiveAnswerSave,
   type QuestionSnapshot,
 } from '../src/index.ts';
+import { openTestStore } from '../src/testing.ts';
 
 const snapshot = (i: number): QuestionSnapshot => ({
   questionId: i,
@@ -28,7 +30,7 @@ const snapshot = (i: number): QuestionSnapshot => ({
 });
 
 async function fixture(file = ':memory:') {
-  const database = openDatabase(file);
+  const database = await openTestStore({ file });
   const repos = createRepositories(database);
   const user = await repos.users.create({
     email: 'o@x.org',
@@ -103,7 +105,7 @@ test('a PIN is unique among live games and drawn again when in use; it is free o
   setPins(['111111']);
   assert.equal((await newGame()).pin, '111111');
   assert.equal(await repos.live.end(first.id, 3000), null, 'ending twice changes nothing');
-  database.close();
+  await database.close();
 });
 
 test('guarded steps: of two tries at the same step exactly one wins', async () => {
@@ -131,7 +133,7 @@ test('guarded steps: of two tries at the same step exactly one wins', async () =
     null,
     'not at that step',
   );
-  database.close();
+  await database.close();
 });
 
 test('answers: stored once, refused when closed, late, or from a kicked player; scores and counts move', async () => {
@@ -187,7 +189,7 @@ test('answers: stored once, refused when closed, late, or from a kicked player; 
   assert.equal(player?.score, 1000);
   assert.equal(player?.correctCount, 1);
   assert.equal(player?.answeredCount, 1);
-  database.close();
+  await database.close();
 });
 
 test('the reveal resets the streak of players who did not answer; a skip undoes what its answers did', async () => {
@@ -227,7 +229,7 @@ test('the reveal resets the streak of players who did not answer; a skip undoes 
   assert.equal(rows.length, 1, 'the answer row stays');
   assert.equal(rows[0]?.points, 0);
   assert.equal((await repos.live.questions(game.id))[2]?.skipped, true);
-  database.close();
+  await database.close();
 });
 
 test('joins: nickname unique regardless of case, refused when locked, full or ended', async () => {
@@ -254,21 +256,25 @@ test('joins: nickname unique regardless of case, refused when locked, full or en
     (await repos.live.latestPlayers(game.id, 2)).map((p) => p.nickname),
     ['Oanh', 'Mai'],
   );
-  database.close();
+  await database.close();
 });
 
 test('durability: once a join or an answer resolves, another connection reads its row', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'qa-live-'));
   const file = path.join(dir, 'db.sqlite');
   const { repos, newGame, join, database } = await fixture(file);
-  const other = new Database(file, { readonly: true });
+  // Another connection: a second handle on the same SQLite file, or a second pool (another
+  // node) on the same PostgreSQL database.
+  const other: Database = database.kind === 'sqlite' ? openDatabase(file) : await openPostgres(database.url!);
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
   try {
     const game = await newGame();
     const joined = await join(game.id, 'Quân');
     assert.ok(joined.ok);
-    assert.deepEqual(other.prepare('SELECT nickname FROM live_players WHERE id = ?').get(joined.player.id), {
-      nickname: 'Quân',
-    });
+    assert.deepEqual(
+      (await other.query('SELECT nickname FROM live_players WHERE id = ?', [joined.player.id])).rows,
+      [{ nickname: 'Quân' }],
+    );
     await repos.live.openQuestion(
       game.id,
       { phase: 'lobby', index: -1 },
@@ -278,22 +284,21 @@ test('durability: once a join or an answer resolves, another connection reads it
     );
     const saved = await repos.liveWriter.saveAnswer(answer({ gameId: game.id, playerId: joined.player.id }));
     assert.ok(saved.ok);
+    const { rows } = await other.query<{ points: number; option_ids: unknown }>(
+      'SELECT points, option_ids FROM live_answers WHERE player_id = ?',
+      [joined.player.id],
+    );
     assert.deepEqual(
-      other.prepare('SELECT points, option_ids FROM live_answers WHERE player_id = ?').get(joined.player.id),
-      {
-        points: 1000,
-        option_ids: '["a"]',
-      },
+      rows.map((r) => ({ points: r.points, optionIds: json(r.option_ids) })),
+      [{ points: 1000, optionIds: ['a'] }],
     );
     // The step guard holds across connections too: a second connection's reveal after ours changes nothing.
-    const second = openDatabase(file);
-    const secondRepos = createRepositories(second);
+    const secondRepos = createRepositories(other);
     assert.ok(await repos.live.reveal(game.id, 0, 3000));
     assert.equal(await secondRepos.live.reveal(game.id, 0, 3001), null);
-    second.close();
   } finally {
-    other.close();
-    database.close();
+    await other.close();
+    await database.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -312,5 +317,5 @@ test('the sweep finds idle games and questions left open past their close', asyn
   assert.deepEqual(await repos.live.idle(1500, 10), [game.id]);
   assert.deepEqual(await repos.live.overdue(22_001, 10), [{ id: other.id, index: 0 }]);
   assert.deepEqual(await repos.live.overdue(21_999, 10), []);
-  database.close();
+  await database.close();
 });

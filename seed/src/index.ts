@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Repositories, RegistrationField, Role } from '@quizarena/db';
 import { seedQuestions } from './questions.ts';
 
-export { generateParticipants, type GenerateOptions } from './generate.ts';
+export { generateParticipants, generateParticipantsIn, type GenerateOptions } from './generate.ts';
 export { seedQuestions } from './questions.ts';
 
 export const DEMO_SLUG = 'tim-hieu-tu-tuong-ho-chi-minh-2026';

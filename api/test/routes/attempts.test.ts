@@ -4,7 +4,6 @@
 // and when answers are revealed. The clock is moved, never slept on.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import {
   answerAttempt,
   answerKey,
@@ -25,6 +24,7 @@ import {
   startAttempt,
   submit,
   takeRound,
+  secondConnection,
   tempDatabase,
   type Account,
   type AttemptView,
@@ -363,31 +363,36 @@ describe('attempts', async () => {
       assert.equal(expired.result?.durationMs, 5 * MINUTE, 'duration is the (capped) time allowed');
     });
 
-    test('an answer acknowledged with 200 is committed: a second SQLite connection reads it', async () => {
+    test('an answer acknowledged with 200 is committed: another connection reads it', async () => {
       const db = await tempDatabase();
       const d = await makeApp({ ...db.store }, clock);
-      const reader = new Database(db.file, { readonly: true, fileMustExist: true });
+      const reader = await secondConnection(db);
       try {
         const f = await makeContestWithRound(d.app);
         const p = await makeParticipant(d.app, f.slug);
         const attempt = await startAttempt(d.app, f.roundId, p.cookie);
         const q = attempt.questions[0]!;
         ok(await saveAnswer(d.app, attempt.id, q.id, [q.options[1]!.id], p.cookie));
-        const row = reader
-          .prepare(
-            'SELECT option_ids AS optionIds, saved_at AS savedAt FROM answers WHERE attempt_id = ? AND question_id = ?',
+        const [row] = (
+          await reader.query<{ optionIds: string; savedAt: number }>(
+            'SELECT option_ids AS "optionIds", saved_at AS "savedAt" FROM answers WHERE attempt_id = ? AND question_id = ?',
+            [attempt.id, q.id],
           )
-          .get(attempt.id, q.id) as { optionIds: string; savedAt: number } | undefined;
+        ).rows;
         assert.ok(row, 'the row is visible to another connection as soon as the save is acknowledged');
-        assert.deepEqual(JSON.parse(row.optionIds), [q.options[1]!.id]);
+        const optionIds: unknown =
+          typeof row.optionIds === 'string' ? JSON.parse(row.optionIds) : row.optionIds;
+        assert.deepEqual(optionIds, [q.options[1]!.id]);
         assert.equal(row.savedAt, clock.now);
         // Every save is also in the append-only answer log.
-        const logged = reader
-          .prepare('SELECT count(*) AS n FROM answer_log WHERE attempt_id = ?')
-          .get(attempt.id) as { n: number };
-        assert.equal(logged.n, 1);
+        const [logged] = (
+          await reader.query<{ n: number }>('SELECT count(*) AS n FROM answer_log WHERE attempt_id = ?', [
+            attempt.id,
+          ])
+        ).rows;
+        assert.equal(logged!.n, 1);
       } finally {
-        reader.close();
+        await reader.close();
         await d.close();
         await db.remove();
       }

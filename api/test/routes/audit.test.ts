@@ -176,10 +176,11 @@ describe('the audit log', async () => {
   });
 });
 
-const runVerify = (dataDir: string, env: Record<string, string> = {}) =>
+/** The script on DATA_DIR's SQLite file, or with `url` on that PostgreSQL database (PostgreSQL runs). */
+const runVerify = (dataDir: string, env: Record<string, string> = {}, url: string | null = null) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, ...env },
+    env: { ...process.env, DATA_DIR: dataDir, ...(url ? { DATABASE_URL: url } : {}), ...env },
     encoding: 'utf8',
   });
 
@@ -190,17 +191,21 @@ describe('npm run audit:verify', () => {
     try {
       await fill(t);
       const dir = path.dirname(db.file);
-      const good = runVerify(dir);
+      const good = runVerify(dir, {}, db.store.databaseUrl);
       assert.equal(good.status, 0, good.stderr);
       const total = (await t.app.repos.reports.auditPage({}, 1, 0)).total;
       assert.match(good.stdout, new RegExp(`Audit chain intact: ${total} entries checked`));
 
       await t.app.database.query(`UPDATE audit_log SET data = '{"forged":true}' WHERE id = 3`);
-      const bad = runVerify(dir);
+      const bad = runVerify(dir, {}, db.store.databaseUrl);
       assert.equal(bad.status, 1, bad.stdout);
       assert.match(bad.stderr, /BROKEN at entry 3/);
 
-      const none = runVerify(path.join(dir, 'nowhere'));
+      const none = runVerify(
+        path.join(dir, 'nowhere'),
+        {},
+        db.store.databaseUrl?.replace(/\/[^/]*$/, '/quizarena_no_such_db') ?? null,
+      );
       assert.equal(none.status, 2);
     } finally {
       await t.close();
@@ -271,7 +276,7 @@ describe('anchors of the audit log outside the database', () => {
       const verify = async () => ok<Report>(await get(t.app, '/api/audit/verify', admin.cookie));
       const intact = await verify();
       assert.deepEqual([intact.ok, intact.anchors, intact.answerLogs], [true, 2, 2]);
-      assert.equal(runVerify(dir).status, 0);
+      assert.equal(runVerify(dir, {}, db.store.databaseUrl).status, 0);
 
       // The newest entries deleted, and SQLite's id counter wound back to hide it.
       const cut = head.id - 2;
@@ -286,7 +291,7 @@ describe('anchors of the audit log outside the database', () => {
           `^the log ends at entry ${cut} but anchor 2 \\(written [^)]+\\) says entry ${head.id + 1} with hash ${anchors[1]!.hash} existed: entries after ${cut} were deleted$`,
         ),
       );
-      const script = runVerify(dir);
+      const script = runVerify(dir, {}, db.store.databaseUrl);
       assert.equal(script.status, 1, script.stdout);
       assert.match(
         script.stderr,
@@ -297,13 +302,16 @@ describe('anchors of the audit log outside the database', () => {
       copyFileSync(anchorFile, copy);
       rmSync(anchorFile);
       // Without anchors, the finalisation whose entry was cut off still gives it away.
-      const unanchored = runVerify(dir);
+      const unanchored = runVerify(dir, {}, db.store.databaseUrl);
       assert.equal(unanchored.status, 1, unanchored.stdout);
       assert.match(unanchored.stderr, /finalisation \d+ of round \d+ \([^)]+\) has no round\.finalize entry/);
-      const offsite = runVerify(dir, { AUDIT_ANCHORS: copy });
+      const offsite = runVerify(dir, { AUDIT_ANCHORS: copy }, db.store.databaseUrl);
       assert.equal(offsite.status, 1, offsite.stdout);
       assert.match(offsite.stderr, /anchor 2 .* says entry/);
-      assert.equal(runVerify(dir, { AUDIT_ANCHORS: path.join(dir, 'no-such-copy.log') }).status, 2);
+      assert.equal(
+        runVerify(dir, { AUDIT_ANCHORS: path.join(dir, 'no-such-copy.log') }, db.store.databaseUrl).status,
+        2,
+      );
     } finally {
       await t.close();
       await db.remove();

@@ -3,7 +3,7 @@
 // results before and after publishing; role refusals; a 10,000-participant export.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateParticipants } from '@quizarena/seed';
+import { generateParticipantsIn } from '@quizarena/seed';
 import { parseCsvRecords } from '../../src/interchange/csv.ts';
 import {
   answerAttempt,
@@ -548,7 +548,7 @@ describe('a 10,000-participant export', async () => {
       prediction: { prompt: 'Bao nhiêu người đúng tất cả?', kind: 'count' },
       prizeBands: BANDS,
     });
-    generateParticipants(t.app.database, { roundId: r.roundId, count: N, seed: 'export-10k' });
+    await generateParticipantsIn(t.app.database, { roundId: r.roundId, count: N, seed: 'export-10k' });
     await finalise(t, r.roundId, judge.cookie);
 
     const t0 = performance.now();

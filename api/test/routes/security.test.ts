@@ -207,6 +207,18 @@ describe('CSRF and body rules', async () => {
         `GET /api/contests/${slug}: ${res.statusCode}`,
       );
     }
+    // NUL, which no store keeps, is refused in a path or a body as 400 BAD_TEXT on both stores.
+    const nulPath = await call(app, 'GET', '/api/contests/a%00b');
+    assert.equal(nulPath.statusCode, 400);
+    assert.equal(nulPath.json<{ code: string }>().code, 'BAD_TEXT');
+    const nulBody = await app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":"nul@example.org","password":"long enough pass","name":"A\\u0000B"}',
+    });
+    assert.equal(nulBody.statusCode, 400, nulBody.body);
+    assert.equal(nulBody.json<{ code: string }>().code, 'BAD_TEXT');
   });
 });
 

@@ -213,13 +213,24 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       return role.gameId;
     };
 
+    /**
+     * The host or join being handled: frames sent right after it (a host's first command as soon
+     * as `game` arrives) wait for it to finish instead of finding the socket in no game yet.
+     */
+    let attached: Promise<void> | null = null;
+
     const handle = async (frame: ClientFrame): Promise<void> => {
+      if (frame.type === 'ping') {
+        return send(socket, { type: 'pong', now: new Date(app.now()).toISOString() });
+      }
+      if (frame.type === 'host' || frame.type === 'join') {
+        const first = !role && !attaching;
+        const p = attach(frame);
+        if (first) attached = p;
+        return p;
+      }
+      if (attached) await attached.catch(() => undefined);
       switch (frame.type) {
-        case 'ping':
-          return send(socket, { type: 'pong', now: new Date(app.now()).toISOString() });
-        case 'host':
-        case 'join':
-          return attach(frame);
         case 'answer': {
           if (role?.kind !== 'player') throw refuse('NOT_JOINED', 'Join the game first');
           const ctx = hub.answerContext(role.gameId);
