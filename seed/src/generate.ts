@@ -15,6 +15,8 @@ export interface GenerateOptions {
   emailPrefix?: string;
   /** Answer everything right with this probability per question (shapes the score spread). */
   skill?: number;
+  /** The clock (registration times, latest submission): Date.now() by default. */
+  now?: number;
 }
 
 export interface GenerateResult {
@@ -82,7 +84,7 @@ function planner(
   const prefix = opts.emailPrefix ?? `synthetic-${Date.now().toString(36)}`;
   const skill = opts.skill ?? 0.8;
   const n = round.question_count;
-  const end = Math.min(Date.now(), round.closes_at);
+  const end = Math.min(opts.now ?? Date.now(), round.closes_at);
   return (i) => {
     const name = `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
     const unit = units.length > 0 ? pick(units) : null;
@@ -130,7 +132,9 @@ export function generateParticipants(database: SqliteDatabase, opts: GenerateOpt
     groups: string;
   };
   const groups = (JSON.parse(contest.groups) as { key: string }[]).map((g) => g.key);
-  const units = sqlite.prepare('SELECT code, name FROM units WHERE contest_id = ?').all(round.contest_id) as {
+  const units = sqlite
+    .prepare('SELECT code, name FROM units WHERE contest_id = ? ORDER BY code')
+    .all(round.contest_id) as {
     code: string;
     name: string;
   }[];
@@ -153,7 +157,7 @@ export function generateParticipants(database: SqliteDatabase, opts: GenerateOpt
 
   const next = planner(round, groups, units, opts);
   const n = round.question_count;
-  const now = Date.now();
+  const now = opts.now ?? Date.now();
   const userIds: number[] = [];
   let allCorrect = 0;
 
@@ -219,12 +223,12 @@ async function generateOnPostgres(database: PgDatabase, opts: GenerateOptions): 
   const groups = contest.groups.map((g) => g.key);
   const units = (
     await pool.query<{ code: string; name: string }>(
-      'SELECT code, name FROM units WHERE contest_id = $1 ORDER BY id',
+      'SELECT code, name FROM units WHERE contest_id = $1 ORDER BY code COLLATE "C"',
       [round.contest_id],
     )
   ).rows;
   const next = planner(round, groups, units, opts);
-  const now = Date.now();
+  const now = opts.now ?? Date.now();
   const userIds: number[] = [];
   let allCorrect = 0;
   const client = await pool.connect();

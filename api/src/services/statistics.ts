@@ -4,13 +4,13 @@
 // page by page: item analysis feeds an accumulator (rules/item-analysis.ts), identity checks keep
 // one map entry per distinct value.
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { ContestRow, Repositories, RoundRow, UserRow } from '@quizarena/db';
 import { AppError, notFound, unauthorized } from '../errors.ts';
 import { roundWithContest } from './lookups.ts';
 import { hasRole } from '../plugins/auth.ts';
 import { bandOf, createItemAnalysis, extremeGroupSize, type ItemStats } from '../rules/item-analysis.ts';
 import { buildUnitTable, sortLocalities, XLSX_TYPE, zoneClock } from './exports.ts';
+import { XlsxStreamWriter } from './xlsx-writer.ts';
 
 export interface StatisticsDeps {
   repos: Repositories;
@@ -276,11 +276,9 @@ export function createStatisticsService(deps: StatisticsDeps) {
       const stats = await statistics(round, contest, 'full');
       const out = new PassThrough();
       const write = async () => {
-        const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-          stream: out,
-          useStyles: true,
-          useSharedStrings: false,
-        });
+        // The exports' own writer, dated by the server's clock: the same data gives the same bytes.
+        const book = new XlsxStreamWriter(out, { creator: 'Quizarena', created: deps.now() });
+        const sheets: (() => Promise<void>)[] = [];
         const sheet = (
           name: string,
           headers: string[],
@@ -288,17 +286,20 @@ export function createStatisticsService(deps: StatisticsDeps) {
           rows: (string | number | null)[][],
           percentCols: number[] = [],
         ) => {
-          const ws = workbook.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-          ws.columns = widths.map((width) => ({ width }));
-          const head = ws.addRow(headers);
-          head.font = { bold: true };
-          head.commit();
-          for (const values of rows) {
-            const row = ws.addRow(values);
-            for (const c of percentCols) row.getCell(c).numFmt = '0.00%';
-            row.commit();
-          }
-          ws.commit();
+          sheets.push(async () => {
+            await book.sheet(name, { widths, freezeHeader: true });
+            book.row(headers, { bold: true });
+            for (const values of rows) {
+              book.row(
+                percentCols.length === 0
+                  ? values
+                  : values.map((v, i) =>
+                      percentCols.includes(i + 1) ? { percent: typeof v === 'number' ? v : null } : v,
+                    ),
+              );
+            }
+            await book.flush();
+          });
         };
         const p = stats.participation;
         sheet(
@@ -391,7 +392,8 @@ export function createStatisticsService(deps: StatisticsDeps) {
             ]),
           ),
         );
-        await workbook.commit();
+        for (const write of sheets) await write();
+        await book.finish();
       };
       write().catch((err: unknown) => {
         deps.onStreamError?.(err);

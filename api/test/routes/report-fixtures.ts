@@ -54,11 +54,13 @@ export async function makeReportRound(
   opts: RoundOptions & {
     questions?: QuestionInput[] | number;
     prizeBands?: { name: string; count: number }[];
+    slug?: string;
   } = {},
 ): Promise<ReportRound> {
   const units = REPORT_UNITS;
   const fixture = await makeContestWithRound(t.app, {
     questions: opts.questions ?? 3,
+    ...(opts.slug ? { slug: opts.slug } : {}),
     registrationFields: REPORT_FIELDS,
     groups: REPORT_GROUPS,
     units,
