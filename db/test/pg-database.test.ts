@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatabaseConfigError, openPgDatabase } from '../src/pg/database.ts';
+import { assertServerVersion, DatabaseConfigError, openPgDatabase } from '../src/pg/database.ts';
 import { openPostgres, openStore } from '../src/database.ts';
 import { createTestPgDatabase, openTestStore } from '../src/testing.ts';
 
@@ -41,6 +41,15 @@ describe('opening PostgreSQL', () => {
       openStore({ databaseUrl: missing.toString(), databaseFile: ':memory:' }),
       /DATABASE_URL: cannot use PostgreSQL .*quizarena_no_such_db/,
     );
+  });
+
+  test('a server older than PostgreSQL 13 is refused, naming DATABASE_URL', () => {
+    assert.throws(
+      () => assertServerVersion(120017, 'postgres://qa:pw@old:5432/quizarena'),
+      /^DatabaseConfigError: DATABASE_URL: PostgreSQL 12 at postgres:\/\/qa:\*\*\*@old:5432\/quizarena is too old \(13 or newer is needed\)$/,
+    );
+    assert.doesNotThrow(() => assertServerVersion(130000, 'postgres://x/y'));
+    assert.doesNotThrow(() => assertServerVersion(150020, 'postgres://x/y'));
   });
 
   test('five nodes starting together on an empty database migrate it once; the others wait', async () => {

@@ -48,6 +48,16 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
+/** Refuses a server older than PostgreSQL 13 (server_version_num, e.g. 120017 for 12.17). */
+export function assertServerVersion(version: number, url: string): void {
+  if (!(version >= MIN_SERVER_VERSION)) {
+    const shown = Number.isFinite(version) ? String(Math.floor(version / 10000)) : 'of an unknown version';
+    throw new DatabaseConfigError(
+      `DATABASE_URL: PostgreSQL ${shown} at ${redactUrl(url)} is too old (13 or newer is needed)`,
+    );
+  }
+}
+
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
   try {
@@ -109,11 +119,7 @@ export async function openPgDatabase(url: string, options: PgOptions = {}): Prom
         `DATABASE_URL: cannot use PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`,
       );
     }
-    if (!(version >= MIN_SERVER_VERSION)) {
-      throw new DatabaseConfigError(
-        `DATABASE_URL: PostgreSQL ${Math.floor(version / 10000)} at ${redactUrl(url)} is too old (13 or newer is needed)`,
-      );
-    }
+    assertServerVersion(version, url);
     const db = drizzle(pool, { schema });
     await migrateLocked(pool);
     return {
