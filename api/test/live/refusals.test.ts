@@ -157,8 +157,9 @@ describe('live game refusals and host controls', async () => {
     const c = await join(pin, 'C');
     await c.expect('joined');
 
+    const beforeLock = host.frames.length;
     host.send({ type: 'lock', locked: true });
-    await host.next((f) => f.type === 'lobby' && f.locked === true && f.count === 3);
+    await host.next((f) => f.type === 'lobby' && f.locked === true && f.count === 3, undefined, beforeLock);
     const late = await join(pin, 'D');
     assert.equal((await late.expect('error')).code, 'LOBBY_LOCKED');
     await a.close();
@@ -196,8 +197,10 @@ describe('live game refusals and host controls', async () => {
     assert.equal((await b2.expect('error')).code, 'KICKED');
     const b3 = await join(pin, 'b');
     assert.equal((await b3.expect('error')).code, 'LOBBY_LOCKED');
+    // Frames from here on: the lobby frames sent before the lock also say locked: false.
+    const mark = host.frames.length;
     host.send({ type: 'lock', locked: false });
-    await host.next((f) => f.type === 'lobby' && f.locked === false);
+    await host.next((f) => f.type === 'lobby' && f.locked === false, undefined, mark);
     const b4 = await join(pin, 'b');
     assert.equal((await b4.expect('error')).code, 'NICKNAME_TAKEN', 'a kicked nickname stays taken');
 
