@@ -4,13 +4,22 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import path from 'node:path';
 
-const roots = process.argv.slice(2);
+// --skip <folder> (repeatable): leave out test folders another run covers (e.g. api/test/process,
+// whose tests always start PostgreSQL-backed servers, run only in the PostgreSQL pass).
+const args = process.argv.slice(2);
+const skip = [];
+const roots = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--skip') skip.push(path.resolve(args[++i]));
+  else roots.push(args[i]);
+}
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir).sort()) {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) walk(full);
-    else if (name.endsWith('.test.ts')) files.push(full);
+    if (statSync(full).isDirectory()) {
+      if (!skip.includes(path.resolve(full))) walk(full);
+    } else if (name.endsWith('.test.ts')) files.push(full);
   }
 };
 for (const root of roots) {
