@@ -68,7 +68,8 @@ test('an organiser imports GIFT, fixes an item, builds and publishes a contest; 
     await page.getByTestId('import-file').setInputFiles(GIFT_FILE);
     await expect(page.getByTestId('import-format')).toHaveValue('gift');
     await page.getByTestId('import-preview').click();
-    await expect(page.getByTestId('import-review')).toBeVisible();
+    // The server parses and checks the file: seconds on a loaded CI machine.
+    await expect(page.getByTestId('import-review')).toBeVisible({ timeout: 20_000 });
     const rows = page.getByTestId('import-row');
     await expect(rows).toHaveCount(5);
     // Line 20: a multiple-choice question without a right answer; line 26: an essay, skipped.

@@ -114,7 +114,13 @@ test('screenshots of every organiser page', { tag: '@screenshots' }, async ({ br
     const page = await context.newPage();
     try {
       await signIn(page.request, ORGANISER_EMAIL);
-      const { banks } = (await (await page.request.get('/api/banks')).json()) as { banks: { id: number }[] };
+      // The demo bank by name: other specs running alongside create banks of their own (empty
+      // while they are being filled), so "the first bank" is not a fixed one.
+      const { banks } = (await (await page.request.get('/api/banks')).json()) as {
+        banks: { id: number; name: string }[];
+      };
+      const demoBank = banks.find((b) => b.name.startsWith('Ngân hàng câu hỏi tổng hợp'));
+      expect(demoBank, 'the demo bank').toBeTruthy();
       const { contests } = (await (await page.request.get('/api/manage/contests')).json()) as {
         contests: { id: number; slug: string }[];
       };
@@ -122,7 +128,7 @@ test('screenshots of every organiser page', { tag: '@screenshots' }, async ({ br
       const { rounds } = (await (await page.request.get(`/api/manage/contests/${contest.id}`)).json()) as {
         rounds: { id: number }[];
       };
-      const bankId = banks[0]!.id;
+      const bankId = demoBank!.id;
       const { questions } = (await (
         await page.request.get(`/api/banks/${bankId}/questions?limit=1`)
       ).json()) as {
