@@ -180,3 +180,40 @@ export async function forEachConcurrent<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return { recorder, elapsedMs: performance.now() - t0, results };
 }
+
+/**
+ * Several loops run side by side (one per server node) as one: samples and counts pooled, the
+ * window from the earliest start to the latest end (they start together and run as long).
+ */
+export function mergeLoops(loops: LoopResult[], expected?: Record<string, number>): LoopResult {
+  if (loops.length === 1) return loops[0]!;
+  const recorders = new Map<string, Recorder>();
+  const sent = new Map<string, Map<number | string, number>>();
+  let failures: LoopResult['failures'];
+  for (const loop of loops) {
+    for (const [kind, rec] of loop.recorders) {
+      let into = recorders.get(kind);
+      if (!into) recorders.set(kind, (into = new Recorder(expected?.[kind] ?? 200)));
+      into.absorb(rec);
+    }
+    for (const [kind, byStatus] of loop.sent) {
+      const into = sent.get(kind) ?? new Map<number | string, number>();
+      for (const [status, n] of byStatus) into.set(status, (into.get(status) ?? 0) + n);
+      sent.set(kind, into);
+    }
+    if (loop.failures) {
+      failures ??= { errors: 0, timeouts: 0 };
+      failures.errors += loop.failures.errors;
+      failures.timeouts += loop.failures.timeouts;
+    }
+  }
+  const from = Math.min(...loops.map((l) => l.windowUs.from));
+  const to = Math.max(...loops.map((l) => l.windowUs.to));
+  return {
+    recorders,
+    sent,
+    windowMs: (to - from) / 1000,
+    windowUs: { from, to },
+    ...(failures ? { failures } : {}),
+  };
+}

@@ -45,6 +45,20 @@ export class Recorder {
     else this.errors.set(String(status), (this.errors.get(String(status)) ?? 0) + 1);
   }
 
+  /** Adds another recorder's samples (the loops of several nodes, as one). */
+  absorb(other: Recorder): void {
+    for (let i = 0; i < other.n; i++) {
+      if (this.n === this.samples.length) {
+        const bigger = new Float64Array(this.samples.length * 2);
+        bigger.set(this.samples);
+        this.samples = bigger;
+      }
+      this.samples[this.n++] = other.samples[i]!;
+    }
+    this.okCount += other.okCount;
+    for (const [k, v] of other.errors) this.errors.set(k, (this.errors.get(k) ?? 0) + v);
+  }
+
   get count(): number {
     return this.n;
   }
