@@ -30,22 +30,13 @@ import {
 import type { QuestionSnapshot } from '../schema.ts';
 import { appendPgAudit, type PgTx } from './audit.ts';
 import type { PgDb } from './database.ts';
+import { violates } from './users.ts';
 import { answerLog, answers, attemptQuestions, attempts, entries, roundResults, units } from './schema.ts';
 
 type NewAttempt = Parameters<AttemptRepository['start']>[0];
 
 /** The partial unique index: one attempt in progress per participant and round. */
-const isOneInProgress = (err: unknown): boolean => {
-  // drizzle wraps the driver's error (DrizzleQueryError) and keeps it as the cause.
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  return (
-    cause instanceof Error &&
-    'code' in cause &&
-    cause.code === '23505' &&
-    'constraint' in cause &&
-    cause.constraint === 'attempts_one_in_progress_idx'
-  );
-};
+const isOneInProgress = (err: unknown): boolean => violates(err, 'attempts_one_in_progress_idx');
 
 /** Starts retried after losing the unique index to an attempt that was no longer open when read. */
 const START_TRIES = 3;

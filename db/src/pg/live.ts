@@ -20,20 +20,11 @@ import {
 } from '../live.ts';
 import type { QuestionSnapshot } from '../schema.ts';
 import type { PgDb } from './database.ts';
+import { violates } from './users.ts';
 import { liveAnswers, liveGameQuestions, liveGames, livePlayers } from './schema.ts';
 
 /** The partial unique index on live_games.pin (among games in their lobby or running). */
-const isPinTaken = (err: unknown): boolean => {
-  // drizzle wraps the driver's error (DrizzleQueryError) and keeps it as the cause.
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  return (
-    cause instanceof Error &&
-    'code' in cause &&
-    cause.code === '23505' &&
-    'constraint' in cause &&
-    cause.constraint === 'live_games_pin_idx'
-  );
-};
+const isPinTaken = (err: unknown): boolean => violates(err, 'live_games_pin_idx');
 
 export function createPgLiveRepository(db: PgDb): LiveRepository {
   const gameId = sql.placeholder('gameId');

@@ -32,10 +32,19 @@ interface PgDriverError extends Error {
   detail?: string;
 }
 
+/** The driver's error under drizzle's wrapper (DrizzleQueryError keeps it as the cause). */
+const driverError = (err: unknown): unknown =>
+  err instanceof Error && err.cause instanceof Error ? err.cause : err;
+
+/** Whether `err` is PostgreSQL's unique violation (23505) of the index or constraint `name`. */
+export function violates(err: unknown, name: string): boolean {
+  const cause = driverError(err) as PgDriverError;
+  return cause instanceof Error && cause.code === '23505' && cause.constraint === name;
+}
+
 /** PostgreSQL's unique violation (23505) as a UniqueViolationError; any other error unchanged. */
 export function asUniqueViolation(err: unknown): unknown {
-  // drizzle wraps the driver's error (DrizzleQueryError) and keeps it as the cause.
-  const cause = (err instanceof Error && err.cause instanceof Error ? err.cause : err) as PgDriverError;
+  const cause = driverError(err) as PgDriverError;
   if (!(cause instanceof Error) || cause.code !== '23505') return err;
   // detail: "Key (contest_id, code)=(1, A) already exists."
   const columns = /^Key \((.*?)\)=/.exec(cause.detail ?? '')?.[1]?.split(', ') ?? [];
