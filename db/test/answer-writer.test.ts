@@ -489,3 +489,82 @@ test(
     }
   },
 );
+
+test(
+  'one writer, two batches in flight: never one attempt in both, so each attempt keeps the order of its saves',
+  { skip: testStoreKind() !== 'postgres' ? 'PostgreSQL only (QUIZARENA_TEST_STORE=postgres)' : false },
+  async () => {
+    const database = await openTestStore();
+    try {
+      for (let n = 1; n <= 6; n++) await participant(database, n);
+      const batches: { size: number; inFlight: number }[] = [];
+      const writer = new PgAnswerWriter((database as PgDatabase).pool, {
+        maxBatch: 4,
+        onBatch: (info) => batches.push(info),
+      });
+      // Issued in one turn: attempt (i % 6) + 1, question (i / 6) % 2, so each attempt's saves are spread
+      // over the queue and a second batch would find them while the first holds their attempt.
+      const saves = Array.from({ length: 120 }, (_, i) =>
+        save((i % 6) + 1, Math.floor(i / 6) % 2, `o${i}`, i),
+      );
+      const acknowledged = await Promise.all(saves.map((s) => writer.save(s)));
+      assert.ok(acknowledged.every(Boolean));
+      assert.equal(Math.max(...batches.map((b) => b.inFlight)), 2, 'two batches ran at once');
+      assert.ok(batches.every((b) => b.size <= 4));
+      for (let n = 1; n <= 6; n++) {
+        const rows = await logRows(database, n);
+        const mine = saves.filter((s) => s.attemptId === n);
+        // The log of each attempt in the order its saves were made, one chain.
+        assert.deepEqual(
+          rows.map((r) => r.saved_at),
+          mine.map((s) => s.savedAt),
+        );
+        assert.deepEqual(
+          rows.map((r) => r.hash),
+          rechain(rows),
+        );
+        // And each question holds its last save.
+        const { rows: answers } = await database.query<{ question_id: number; option_ids: string }>(
+          'SELECT question_id, CAST(option_ids AS TEXT) AS option_ids FROM answers WHERE attempt_id = ? ORDER BY question_id',
+          [n],
+        );
+        assert.deepEqual(
+          answers,
+          [0, 1].map((q) => ({
+            question_id: q,
+            option_ids: JSON.stringify(mine.filter((s) => s.questionId === q).at(-1)!.optionIds),
+          })),
+        );
+      }
+    } finally {
+      await database.close();
+    }
+  },
+);
+
+test('text a save carries is stored as it came and as it was hashed: quotes, backslashes, non-ASCII', async () => {
+  const { database, repos } = await fixture();
+  try {
+    const odd = `it's "q" \\ \\\\' -- ; COMMIT; é 中文 😀 \u00ff\t`;
+    const ok = await repos.answerWriter.save({
+      attemptId: 1,
+      questionId: 7,
+      optionIds: [odd, 'o\\"2'],
+      savedAt: 5,
+      ip: `'; DROP TABLE answers; --`,
+      userAgent: odd,
+    });
+    assert.equal(ok, true);
+    const [row] = await logRows(database, 1);
+    assert.deepEqual(JSON.parse(row!.option_ids), [odd, 'o\\"2']);
+    assert.equal(row!.option_ids, JSON.stringify([odd, 'o\\"2']));
+    assert.deepEqual([row!.ip, row!.user_agent], [`'; DROP TABLE answers; --`, odd]);
+    assert.deepEqual([row!.hash], rechain([row!]));
+    const { rows } = await database.query<{ option_ids: string }>(
+      'SELECT CAST(option_ids AS TEXT) AS option_ids FROM answers WHERE attempt_id = 1',
+    );
+    assert.deepEqual(rows, [{ option_ids: JSON.stringify([odd, 'o\\"2']) }]);
+  } finally {
+    await database.close();
+  }
+});

@@ -1,13 +1,16 @@
 // Finalising and voiding attempts through the repository: the stored fields (booleans and nulls
 // encoded as before), the counted result moving between attempts, and the audit entries chained in
-// order, on either store (QUIZARENA_TEST_STORE). Then, on PostgreSQL, two nodes at once: starts
-// racing for one participant, and two sweepers over the same overdue attempts.
+// order, on either store (QUIZARENA_TEST_STORE); calls issued together (one batch on PostgreSQL)
+// decided in call order, a failing one failing alone. Then, on PostgreSQL, two nodes at once:
+// starts racing for one participant, two sweepers over the same overdue attempts, 500 starts, and
+// 300 submits racing saves and second submits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AnswerWriter, type AnswerWriterApi } from '../src/answer-writer.ts';
 import { createAttemptRepository, type AttemptRepository, type FinalFields } from '../src/attempts.ts';
 import { createAuditRepository, type AuditRepository } from '../src/audit.ts';
 import { openPostgres, type Database, type PgDatabase } from '../src/database.ts';
+import { createRepositories } from '../src/index.ts';
 import { PgAnswerWriter } from '../src/pg/answer-writer.ts';
 import { createPgAttemptRepository } from '../src/pg/attempts.ts';
 import { createPgAuditRepository } from '../src/pg/audit.ts';
@@ -419,3 +422,226 @@ test('two sweepers racing over 50 overdue attempts finalise each exactly once', 
     await drop();
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Calls issued together (one batch on PostgreSQL: pg/attempt-writer.ts)
+// ---------------------------------------------------------------------------------------------
+
+test('calls issued together are decided in call order, each with its own outcome', async () => {
+  const { database, repos, userId } = await fixture();
+  try {
+    const questions = [{ position: 0, questionId: 5, snapshot }];
+    const other = await participant(database, 2);
+    const open = await openAttempt(database, userId, 1);
+    const { attempts } = repos;
+    // Not awaited one by one: on PostgreSQL these share one transaction.
+    const [refused, finalised, started, again, voided, otherStart, limited, missing] = await Promise.all([
+      attempts.start(newAttempt(userId, 1, 200), 3, questions),
+      attempts.finalise(open, () => fields({ score: 2 })),
+      attempts.start(newAttempt(userId, 1, 300), 3, questions),
+      attempts.finalise(open, () => assert.fail('not called for a final attempt')),
+      attempts.void(open, userId, 'copied', 400, { ip: null, userAgent: null }),
+      attempts.start(newAttempt(other, 2, 500), 1, questions),
+      attempts.start(newAttempt(other, 2, 600), 1, questions),
+      attempts.finalise(999_999, () => assert.fail('no such attempt')),
+    ]);
+    assert.deepEqual(refused, { ok: false, reason: 'in_progress', attemptId: open });
+    assert.equal(finalised?.attempt.status, 'submitted');
+    assert.equal(finalised?.counted?.attemptId, open);
+    assert.ok(started.ok);
+    assert.equal(started.attempt.startedAt, 300);
+    assert.equal(again, null);
+    // Voided after the submit: the count goes with it (the new attempt is still in progress).
+    assert.equal(voided?.attempt.status, 'voided');
+    assert.equal(voided?.attempt.score, 2);
+    assert.equal(voided?.counted, null);
+    assert.ok(otherStart.ok);
+    // The second start of `other` sees the first one in progress.
+    assert.deepEqual(limited, { ok: false, reason: 'in_progress', attemptId: otherStart.attempt.id });
+    assert.equal(missing, null);
+    assert.equal(await attempts.result(1, userId), undefined);
+    assert.deepEqual(
+      (await attempts.ofParticipant(1, userId)).map((a) => [a.id, a.status, a.voidReason]),
+      [
+        [open, 'voided', 'copied'],
+        [started.attempt.id, 'in_progress', null],
+      ],
+    );
+    assert.deepEqual(await attempts.get(started.attempt.id), started.attempt);
+    const log = await repos.audit.list({}, 10, 0);
+    assert.deepEqual(log.map((e) => [e.action, e.targetId]).reverse(), [
+      ['attempt.submit', String(open)],
+      ['attempt.start', String(started.attempt.id)],
+      ['attempt.void', String(open)],
+      ['attempt.start', String(otherStart.attempt.id)],
+    ]);
+    assert.equal((await repos.audit.verify()).ok, true);
+  } finally {
+    await database.close();
+  }
+});
+
+test('a call that fails among others issued together fails alone', async () => {
+  const database = await openTestStore();
+  const batches: { size: number; fellBack: boolean }[] = [];
+  const attempts =
+    database.kind === 'sqlite'
+      ? createAttemptRepository(database.db)
+      : createPgAttemptRepository(database.db, { onBatch: (b) => batches.push(b) });
+  const audit = reposOf(database).audit;
+  try {
+    const users: number[] = [];
+    for (let n = 1; n <= 4; n++) users.push(await participant(database, n));
+    const questions = [{ position: 0, questionId: 5, snapshot }];
+    const open = [await openAttempt(database, users[1]!, 2), await openAttempt(database, users[2]!, 3)];
+    const settled = await Promise.allSettled([
+      attempts.start(newAttempt(users[0]!, 1), 3, questions),
+      // No entry 77: the INSERT fails on its foreign key (on PostgreSQL, the whole batch does).
+      attempts.start(newAttempt(users[3]!, 77), 3, questions),
+      attempts.finalise(open[0]!, () => fields({ score: 1 })),
+      attempts.finalise(open[1]!, () => {
+        throw new Error('scoring failed');
+      }),
+    ]);
+    assert.equal(settled[0].status === 'fulfilled' && settled[0].value.ok, true);
+    assert.equal(settled[1].status, 'rejected');
+    assert.equal(settled[2].status === 'fulfilled' && settled[2].value?.attempt.status, 'submitted');
+    assert.equal(settled[3].status === 'rejected' && (settled[3].reason as Error).message, 'scoring failed');
+    assert.equal((await attempts.get(open[1]!))?.status, 'in_progress');
+    assert.equal((await attempts.ofParticipant(1, users[0]!)).length, 1);
+    if (database.kind === 'postgres') assert.deepEqual(batches, [{ size: 4, fellBack: true }]);
+    // The next batch is written as one again.
+    assert.ok(await attempts.finalise(open[1]!, () => fields({ score: 0 })));
+    if (database.kind === 'postgres') assert.deepEqual(batches.at(-1), { size: 1, fellBack: false });
+    const report = await audit.verify();
+    assert.deepEqual([report.ok, report.checked], [true, 3]);
+  } finally {
+    await database.close();
+  }
+});
+
+/** `count` participants (users and entries 1..count) in contest 1 and its round, in one go. */
+async function manyParticipants(database: Database, count: number, maxAttempts = 1): Promise<void> {
+  await participant(database, 1, maxAttempts);
+  await database.query(
+    `INSERT INTO users (email, name, password_hash, roles, created_at)
+     SELECT 'p' || i || '@x.org', 'P' || i, 'x', '["participant"]', 0 FROM generate_series(2, ?) i`,
+    [count],
+  );
+  await database.query(
+    `INSERT INTO entries (contest_id, user_id, full_name, group_key, fields, created_at)
+     SELECT 1, i, 'P' || i, 'g1', '{}', 0 FROM generate_series(2, ?) i`,
+    [count],
+  );
+}
+
+test('500 participants starting at once on two nodes: 500 attempts, one chain', pgOnly, async () => {
+  const { a, b, drop } = await twoNodes();
+  try {
+    await manyParticipants(a, 500);
+    const repos = [createPgAttemptRepository(a.db), createPgAttemptRepository(b.db)];
+    const questions = [0, 1, 2].map((position) => ({
+      position,
+      questionId: 10 + position,
+      snapshot: { ...snapshot, questionId: 10 + position },
+    }));
+    const outcomes = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        repos[i % 2]!.start(newAttempt(i + 1, i + 1, 1_000 + i), 1, questions),
+      ),
+    );
+    const ids = new Set<number>();
+    outcomes.forEach((o, i) => {
+      assert.ok(o.ok, `participant ${i + 1} started`);
+      assert.deepEqual(
+        [o.attempt.userId, o.attempt.entryId, o.attempt.startedAt, o.attempt.status],
+        [i + 1, i + 1, 1_000 + i, 'in_progress'],
+      );
+      ids.add(o.attempt.id);
+    });
+    assert.equal(ids.size, 500);
+    const { rows } = await a.query<{ n: number; q: number }>(
+      `SELECT (SELECT count(*) FROM attempts) AS n, (SELECT count(*) FROM attempt_questions) AS q`,
+    );
+    assert.deepEqual(rows, [{ n: 500, q: 1500 }]);
+    const sample = outcomes[321]!;
+    assert.ok(sample.ok);
+    assert.deepEqual(
+      (await repos[0]!.questions(sample.attempt.id)).map((q) => [
+        q.position,
+        q.questionId,
+        q.snapshot.questionId,
+      ]),
+      [
+        [0, 10, 10],
+        [1, 11, 11],
+        [2, 12, 12],
+      ],
+    );
+    // A second round of starts: every one refused by the limit, on either node.
+    for (const id of [...ids].slice(0, 20)) {
+      assert.ok(await repos[id % 2]!.finalise(id, () => fields({})));
+    }
+    const again = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        repos[(i + 1) % 2]!.start(newAttempt(i + 1, i + 1, 5_000), 1, questions),
+      ),
+    );
+    again.forEach((o, i) => {
+      if (i < 20) assert.deepEqual(o, { ok: false, reason: 'limit' });
+      else assert.equal(!o.ok && o.reason, 'in_progress');
+    });
+    const audit = createRepositories(b).audit;
+    assert.equal((await audit.list({ action: 'attempt.start' }, 1000, 0)).length, 500);
+    const report = await audit.verify();
+    assert.deepEqual([report.ok, report.checked], [true, 520]);
+  } finally {
+    await drop();
+  }
+});
+
+test(
+  '300 submits on one node racing saves and second submits on the other: each final once',
+  pgOnly,
+  async () => {
+    const { a, b, drop } = await twoNodes();
+    try {
+      await manyParticipants(a, 300);
+      const ids: number[] = [];
+      for (let n = 1; n <= 300; n++) ids.push(await openAttempt(a, n, n));
+      const [repoA, repoB] = [createPgAttemptRepository(a.db), createPgAttemptRepository(b.db)];
+      const writerA = new PgAnswerWriter(a.pool);
+      const save = (attemptId: number, questionId: number) =>
+        writerA.save({ attemptId, questionId, optionIds: ['a'], savedAt: 500, ip: null, userAgent: null });
+      await Promise.all(ids.map((id) => save(id, 1)));
+      const submit = (repo: AttemptRepository, id: number, score: number) =>
+        repo.finalise(id, (current, _questions, saved) =>
+          fields({ score, correctCount: saved.size, prediction: current.prediction }),
+        );
+      const [first, saves, second] = await Promise.all([
+        Promise.all(ids.map((id) => submit(repoB, id, 1))),
+        Promise.all(ids.map((id) => save(id, 2))),
+        Promise.all(ids.map((id) => submit(repoA, id, 2))),
+      ]);
+      ids.forEach((id, i) => {
+        const wins = [first[i], second[i]].filter((o) => o !== null);
+        assert.equal(wins.length, 1, `attempt ${id} finalised once`);
+        const won = wins[0]!;
+        assert.equal(won.attempt.id, id);
+        assert.equal(won.counted?.attemptId, id);
+        // The score counts the saves it saw: the second one iff it committed first.
+        assert.equal(won.attempt.correctCount, saves[i] ? 2 : 1);
+      });
+      const { rows } = await a.query<{ n: number; s: number; r: number }>(
+        `SELECT (SELECT count(*) FROM attempts WHERE status = 'submitted') AS n,
+              (SELECT count(*) FROM audit_log WHERE action = 'attempt.submit') AS s,
+              (SELECT count(*) FROM round_results) AS r`,
+      );
+      assert.deepEqual(rows, [{ n: 300, s: 300, r: 300 }]);
+      const report = await createRepositories(a).audit.verify();
+      assert.deepEqual([report.ok, report.checked, report.answerLogs], [true, 300, 300]);
+    } finally {
+      await drop();
+    }
+  },
+);

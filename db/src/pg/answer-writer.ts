@@ -1,7 +1,7 @@
 // Group commit for answer saves on PostgreSQL: the twin of ../answer-writer.ts, with the same
-// outcomes and the same chain of save hashes. What is queued while the previous batch commits is
-// written in one transaction of a fixed handful of multi-row statements (arrays through unnest),
-// and each caller's promise settles only after that COMMIT (synchronous_commit on).
+// outcomes and the same chain of save hashes. What is queued while a batch commits is written in
+// one transaction of two multi-row statements, and each caller's promise settles only after that
+// COMMIT (synchronous_commit on).
 //
 // A participant's saves may reach two nodes (a load balancer alternating), so two writers can
 // save for the same attempt, and a submit or a sweeper on a third node can finalise it meanwhile.
@@ -13,51 +13,84 @@
 // its own, so under READ COMMITTED it sees the other node's batch that held the lock before), so
 // the chain goes on from the true last save. No head is kept in memory for that reason: another
 // node may have moved it. A finalisation sees all of a batch or none of it.
-import type pg from 'pg';
+//
+// Round trips. A batch is two, where one statement per step (BEGIN, lock, heads, upsert, log,
+// COMMIT) was six, about 19 ms on a loaded machine, which capped a node at one batch per 19 ms
+// (docs/performance.md): each trip is one simple query of several statements, which PostgreSQL
+// runs in order, each with a snapshot of its own (READ COMMITTED), stopping at the first error:
+//   1. BEGIN; lock the attempts; read their heads   (the heads are read after the lock is held)
+//   2. upsert the answers and insert the log in one statement (a data-modifying CTE); COMMIT
+// The simple protocol takes no parameters, so the values are in the text: the ids as integers
+// this code formats, everything else as ONE JSON document per statement, quoted by pg's
+// escapeLiteral and read back with json_to_recordset (the option ids as the JSON text that was
+// hashed, carried as a string, so the stored text is the hashed text).
+//
+// Two batches may be in flight (two connections): while one waits for its COMMIT's flush the
+// next is written. They never share an attempt: a save whose attempt is in a batch in flight
+// waits for the batch after it, so each attempt's saves are applied in the order they came.
+import pg from 'pg';
 import { ANSWER_GENESIS, answerSaveHash, type AnswerSave, type AnswerWriterApi } from '../answer-writer.ts';
 
 /** Resolves true when saved, false when the attempt was no longer in progress at commit time. */
 type Pending = { save: AnswerSave; resolve: (ok: boolean) => void; reject: (e: unknown) => void };
 
-// Named statements: node-postgres prepares each once per connection.
-const LOCK_ATTEMPTS = {
-  name: 'answer_writer_lock_attempts',
-  text: 'SELECT id, status FROM attempts WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE',
+/** `ids` as an int[] literal, for the simple protocol (each checked to be an integer). */
+const intArray = (ids: readonly number[]): string => {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
+  return `'{${ids.join(',')}}'::int[]`;
 };
-// Rows from before hashing (hash null) start a fresh chain, as on SQLite.
-const LAST_HASHES = {
-  name: 'answer_writer_last_hashes',
-  text: `SELECT a.id, l.hash
-         FROM unnest($1::int[]) AS a(id)
-         CROSS JOIN LATERAL (SELECT hash FROM answer_log WHERE attempt_id = a.id ORDER BY id DESC LIMIT 1) AS l`,
-};
-// One row per (attempt, question): ON CONFLICT cannot update a row twice in one statement, so the
-// batch passes the last choice of each (what SQLite's upserts in queue order leave).
-const UPSERT_ANSWERS = {
-  name: 'answer_writer_upsert_answers',
-  text: `INSERT INTO answers (attempt_id, question_id, option_ids, saved_at)
-         SELECT a, q, o::json, s FROM unnest($1::int[], $2::int[], $3::text[], $4::bigint[]) AS t(a, q, o, s)
-         ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-           option_ids = excluded.option_ids, saved_at = excluded.saved_at`,
-};
-// In queue order, so that ids follow each attempt's chain (the json cast keeps the text as hashed).
-const INSERT_LOG = {
-  name: 'answer_writer_insert_log',
-  text: `INSERT INTO answer_log (attempt_id, question_id, option_ids, saved_at, ip, user_agent, hash)
-         SELECT a, q, o::json, s, i, u, h
-         FROM unnest($1::int[], $2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[])
-           WITH ORDINALITY AS t(a, q, o, s, i, u, h, n)
-         ORDER BY n`,
-};
+
+// Trip 1, after BEGIN. Rows from before hashing (hash null) start a fresh chain, as on SQLite.
+const lockAndHeads = (ids: readonly number[]): string => `
+  SELECT id, status FROM attempts WHERE id = ANY(${intArray(ids)}) ORDER BY id FOR NO KEY UPDATE;
+  SELECT a.id, l.hash
+  FROM unnest(${intArray(ids)}) AS a(id)
+  CROSS JOIN LATERAL (SELECT hash FROM answer_log WHERE attempt_id = a.id ORDER BY id DESC LIMIT 1) AS l`;
+
+/** One accepted save, as trip 2's JSON carries it (n: its place in the queue). */
+interface LogRow {
+  n: number;
+  a: number;
+  q: number;
+  o: string;
+  s: number;
+  i: string | null;
+  u: string | null;
+  h: string;
+}
+
+// Trip 2, then COMMIT. The log in queue order, so that ids follow each attempt's chain. The
+// answers get one row per (attempt, question), the last choice of each (what SQLite's upserts in
+// queue order leave): ON CONFLICT cannot update a row twice in one statement.
+const writeAndCommit = (rows: readonly LogRow[]): string => `
+  WITH doc AS (
+    SELECT * FROM json_to_recordset(${pg.escapeLiteral(JSON.stringify(rows))}::json)
+      AS t(n int, a int, q int, o text, s bigint, i text, u text, h text)
+  ), upsert AS (
+    INSERT INTO answers (attempt_id, question_id, option_ids, saved_at)
+    SELECT DISTINCT ON (a, q) a, q, o::json, s FROM doc ORDER BY a, q, n DESC
+    ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+      option_ids = excluded.option_ids, saved_at = excluded.saved_at
+  )
+  INSERT INTO answer_log (attempt_id, question_id, option_ids, saved_at, ip, user_agent, hash)
+  SELECT a, q, o::json, s, i, u, h FROM doc ORDER BY n;
+  COMMIT`;
 
 export class PgAnswerWriter implements AnswerWriterApi {
   private queue: Pending[] = [];
   private scheduled = false;
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The attempts of the batches in flight. */
+  private readonly busy = new Set<number>();
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly maxBatch = 2000,
+    private readonly options: {
+      maxBatch?: number;
+      inFlight?: number;
+      /** For tests: called as each batch starts, with its size and the batches then in flight. */
+      onBatch?: (info: { size: number; inFlight: number }) => void;
+    } = {},
   ) {}
 
   /**
@@ -75,35 +108,57 @@ export class PgAnswerWriter implements AnswerWriterApi {
     });
   }
 
-  /** Writes everything queued so far (and the batch in flight); resolves after the commit. */
-  flush(): Promise<void> {
-    return this.drain();
+  /** Writes everything queued so far (and the batches in flight); resolves after the commits. */
+  async flush(): Promise<void> {
+    this.drain();
+    while (this.inFlight.size > 0) {
+      await Promise.all(this.inFlight);
+      this.drain();
+    }
   }
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
+    // The saves of this turn of the event loop go together.
     setImmediate(() => {
       this.scheduled = false;
-      void this.drain();
+      this.drain();
     });
   }
 
-  /** One batch in flight at a time: what arrives meanwhile waits for the next, and grows it. */
-  private drain(): Promise<void> {
-    if (!this.running && this.queue.length > 0) this.running = this.loop();
-    return this.running ?? Promise.resolve();
-  }
-
-  private async loop(): Promise<void> {
-    while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxBatch));
-    this.running = null;
+  /**
+   * Starts batches while fewer than `inFlight` (default 2) are running. A batch takes the queued
+   * saves, in order, whose attempt is in no batch in flight; the others stay queued, in order, for
+   * a batch after that one: what arrives meanwhile grows the next batch.
+   */
+  private drain(): void {
+    const maxBatch = this.options.maxBatch ?? 2000;
+    while (this.queue.length > 0 && this.inFlight.size < (this.options.inFlight ?? 2)) {
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      for (const p of this.queue) {
+        if (batch.length < maxBatch && !this.busy.has(p.save.attemptId)) batch.push(p);
+        else rest.push(p);
+      }
+      if (batch.length === 0) return;
+      this.queue = rest;
+      const ids = new Set(batch.map((p) => p.save.attemptId));
+      for (const id of ids) this.busy.add(id);
+      const done: Promise<void> = this.commit(batch).finally(() => {
+        for (const id of ids) this.busy.delete(id);
+        this.inFlight.delete(done);
+        this.drain();
+      });
+      this.inFlight.add(done);
+      this.options.onBatch?.({ size: batch.length, inFlight: this.inFlight.size });
+    }
   }
 
   private async commit(batch: Pending[]): Promise<void> {
     let results: boolean[];
     try {
-      results = await this.transaction((client) => this.write(client, batch));
+      results = await this.write(batch);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -111,16 +166,16 @@ export class PgAnswerWriter implements AnswerWriterApi {
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** The batch's transaction: BEGIN to COMMIT in two round trips (one when nothing is to write). */
+  private async write(batch: Pending[]): Promise<boolean[]> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
+      const results = await this.decideAndWrite(client, batch);
       client.release();
-      return result;
+      return results;
     } catch (err) {
-      // A connection that cannot even roll back is dropped from the pool rather than reused.
+      // A connection that cannot even roll back is dropped from the pool rather than reused (the
+      // ROLLBACK of a transaction that a failed COMMIT ended only warns).
       await client.query('ROLLBACK').then(
         () => client.release(),
         (rollbackErr: Error) => client.release(rollbackErr),
@@ -129,71 +184,46 @@ export class PgAnswerWriter implements AnswerWriterApi {
     }
   }
 
-  private async write(client: pg.PoolClient, batch: Pending[]): Promise<boolean[]> {
+  private async decideAndWrite(client: pg.PoolClient, batch: Pending[]): Promise<boolean[]> {
     const ids = [...new Set(batch.map((p) => p.save.attemptId))].sort((a, b) => a - b);
-    const locked = await client.query<{ id: number; status: string }>({ ...LOCK_ATTEMPTS, values: [ids] });
-    const open = locked.rows.filter((r) => r.status === 'in_progress').map((r) => r.id);
-    if (open.length === 0) return batch.map(() => false);
-    const stored = await client.query<{ id: number; hash: string | null }>({
-      ...LAST_HASHES,
-      values: [open],
-    });
-    const heads = new Map<number, string>(open.map((id) => [id, ANSWER_GENESIS]));
-    for (const r of stored.rows) heads.set(r.id, r.hash ?? ANSWER_GENESIS);
+    const trip1 = (await client.query(`BEGIN; ${lockAndHeads(ids)}`)) as unknown as pg.QueryResult[];
+    const locked = trip1[1]!.rows as { id: number; status: string }[];
+    const stored = trip1[2]!.rows as { id: number; hash: string | null }[];
+    const heads = new Map<number, string>();
+    for (const r of locked) if (r.status === 'in_progress') heads.set(r.id, ANSWER_GENESIS);
+    for (const r of stored) if (heads.has(r.id)) heads.set(r.id, r.hash ?? ANSWER_GENESIS);
 
     const results: boolean[] = [];
-    const log = { a: [] as number[], q: [] as number[], o: [] as string[], s: [] as number[] };
-    const meta = { i: [] as (string | null)[], u: [] as (string | null)[], h: [] as string[] };
-    const latest = new Map<
-      string,
-      { attemptId: number; questionId: number; optionIds: string; savedAt: number }
-    >();
+    const rows: LogRow[] = [];
     for (const { save } of batch) {
       const prev = heads.get(save.attemptId);
       if (prev === undefined) {
         results.push(false);
         continue;
       }
-      const optionIds = JSON.stringify(save.optionIds);
-      const hash = answerSaveHash(prev, {
+      const o = JSON.stringify(save.optionIds);
+      const h = answerSaveHash(prev, {
         attemptId: save.attemptId,
         questionId: save.questionId,
-        optionIdsJson: optionIds,
+        optionIdsJson: o,
         savedAt: save.savedAt,
         ip: save.ip,
         userAgent: save.userAgent,
       });
-      heads.set(save.attemptId, hash);
-      log.a.push(save.attemptId);
-      log.q.push(save.questionId);
-      log.o.push(optionIds);
-      log.s.push(save.savedAt);
-      meta.i.push(save.ip);
-      meta.u.push(save.userAgent);
-      meta.h.push(hash);
-      // Re-inserted so that the map keeps the order of each question's last save.
-      const key = `${save.attemptId}:${save.questionId}`;
-      latest.delete(key);
-      latest.set(key, {
-        attemptId: save.attemptId,
-        questionId: save.questionId,
-        optionIds,
-        savedAt: save.savedAt,
+      heads.set(save.attemptId, h);
+      rows.push({
+        n: rows.length,
+        a: save.attemptId,
+        q: save.questionId,
+        o,
+        s: save.savedAt,
+        i: save.ip,
+        u: save.userAgent,
+        h,
       });
       results.push(true);
     }
-    if (log.a.length === 0) return results;
-    const rows = [...latest.values()];
-    await client.query({
-      ...UPSERT_ANSWERS,
-      values: [
-        rows.map((r) => r.attemptId),
-        rows.map((r) => r.questionId),
-        rows.map((r) => r.optionIds),
-        rows.map((r) => r.savedAt),
-      ],
-    });
-    await client.query({ ...INSERT_LOG, values: [log.a, log.q, log.o, log.s, meta.i, meta.u, meta.h] });
+    await client.query(rows.length > 0 ? writeAndCommit(rows) : 'COMMIT');
     return results;
   }
 }

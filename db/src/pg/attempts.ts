@@ -1,7 +1,11 @@
-// Attempts on PostgreSQL: the same repository as ../attempts.ts, with the same outcomes. Several
-// nodes start, save, submit and sweep at once, so the decisions SQLite's single writer made for
-// free are taken under row locks, always in the same order (attempt row, then entry row, then the
-// audit log's advisory lock as the last step before COMMIT), so that they cannot deadlock:
+// Attempts on PostgreSQL: the same repository as ../attempts.ts, with the same outcomes. Starts,
+// finalisations and voids are group-committed by PgAttemptWriter (./attempt-writer.ts: the calls
+// queued while a batch commits share the next transaction and one append to the audit log); the
+// code below is the path of a lone call, which a batch that fails falls back to, call by call.
+// Several nodes start, save, submit and sweep at once, so the decisions SQLite's single writer made
+// for free are taken under row locks, always in the same order (attempt row, then entry row, then
+// the audit log's advisory lock as the last step before COMMIT), so that they cannot deadlock; the
+// writer's batches take the same locks in the same order (each kind in id order):
 // - start locks the participant's entry row (FOR NO KEY UPDATE) before it looks for an attempt in
 //   progress and counts attempts: a participant's starts are serialised on every node, so the
 //   attempt limit holds. The partial unique index attempts_one_in_progress_idx still decides in the
@@ -28,6 +32,7 @@ import {
   type StartOutcome,
 } from '../attempts.ts';
 import type { QuestionSnapshot } from '../schema.ts';
+import { PgAttemptWriter } from './attempt-writer.ts';
 import { appendPgAudit, type PgTx } from './audit.ts';
 import type { PgDb } from './database.ts';
 import { violates } from './users.ts';
@@ -41,7 +46,11 @@ const isOneInProgress = (err: unknown): boolean => violates(err, 'attempts_one_i
 /** Starts retried after losing the unique index to an attempt that was no longer open when read. */
 const START_TRIES = 3;
 
-export function createPgAttemptRepository(db: PgDb): AttemptRepository {
+export function createPgAttemptRepository(
+  db: PgDb,
+  /** For tests: the writer's batch size, and a look at each batch. */
+  writerOptions: ConstructorParameters<typeof PgAttemptWriter>[2] = {},
+): AttemptRepository {
   // Reads outside transactions: prepared once (per connection, by name).
   const byId = db
     .select()
@@ -174,8 +183,8 @@ export function createPgAttemptRepository(db: PgDb): AttemptRepository {
       return { ok: true, attempt: row };
     });
 
-  return {
-    /** Creates the attempt with its snapshots unless a limit forbids it, atomically. */
+  // A call on its own, in its own transaction: what a batch that failed falls back to.
+  const solo: Pick<AttemptRepository, 'start' | 'finalise' | 'void'> = {
     async start(attempt, maxAttempts, questionRows): Promise<StartOutcome> {
       for (let i = 1; ; i++) {
         try {
@@ -187,35 +196,6 @@ export function createPgAttemptRepository(db: PgDb): AttemptRepository {
           if (open) return { ok: false, reason: 'in_progress', attemptId: open.id };
         }
       }
-    },
-    async get(id: number): Promise<AttemptRow | undefined> {
-      return (await byId.execute({ id }))[0];
-    },
-    async questions(attemptId: number): Promise<AttemptQuestionRow[]> {
-      return questionsOf.execute({ attemptId });
-    },
-    async answers(attemptId: number) {
-      // In question order, as SQLite reads them through the primary key.
-      return db
-        .select({ questionId: answers.questionId, optionIds: answers.optionIds, savedAt: answers.savedAt })
-        .from(answers)
-        .where(eq(answers.attemptId, attemptId))
-        .orderBy(asc(answers.questionId));
-    },
-    async ofParticipant(roundId: number, userId: number): Promise<AttemptRow[]> {
-      return db
-        .select()
-        .from(attempts)
-        .where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId)))
-        .orderBy(asc(attempts.id));
-    },
-    async setPrediction(attemptId: number, value: number): Promise<boolean> {
-      const changed = await db
-        .update(attempts)
-        .set({ prediction: value })
-        .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
-        .returning({ id: attempts.id });
-      return changed.length > 0;
     },
     async finalise(
       attemptId: number,
@@ -308,6 +288,45 @@ export function createPgAttemptRepository(db: PgDb): AttemptRepository {
         return { attempt, counted };
       });
     },
+  };
+  const writer = new PgAttemptWriter(db, solo, writerOptions);
+
+  return {
+    /** Creates the attempt with its snapshots unless a limit forbids it, atomically (group-committed). */
+    start: (attempt, maxAttempts, questionRows) => writer.start(attempt, maxAttempts, questionRows),
+    async get(id: number): Promise<AttemptRow | undefined> {
+      return (await byId.execute({ id }))[0];
+    },
+    async questions(attemptId: number): Promise<AttemptQuestionRow[]> {
+      return questionsOf.execute({ attemptId });
+    },
+    async answers(attemptId: number) {
+      // In question order, as SQLite reads them through the primary key.
+      return db
+        .select({ questionId: answers.questionId, optionIds: answers.optionIds, savedAt: answers.savedAt })
+        .from(answers)
+        .where(eq(answers.attemptId, attemptId))
+        .orderBy(asc(answers.questionId));
+    },
+    async ofParticipant(roundId: number, userId: number): Promise<AttemptRow[]> {
+      return db
+        .select()
+        .from(attempts)
+        .where(and(eq(attempts.roundId, roundId), eq(attempts.userId, userId)))
+        .orderBy(asc(attempts.id));
+    },
+    async setPrediction(attemptId: number, value: number): Promise<boolean> {
+      const changed = await db
+        .update(attempts)
+        .set({ prediction: value })
+        .where(and(eq(attempts.id, attemptId), eq(attempts.status, 'in_progress')))
+        .returning({ id: attempts.id });
+      return changed.length > 0;
+    },
+    /** Finalises an attempt still in progress (group-committed); null when it was not. */
+    finalise: (attemptId, compute, meta) => writer.finalise(attemptId, compute, meta),
+    /** Voids an attempt (group-committed); null when it was void already. */
+    void: (attemptId, by, reason, at, meta) => writer.void(attemptId, by, reason, at, meta),
     async entryOf(entryId: number) {
       return (await db.select().from(entries).where(eq(entries.id, entryId)))[0];
     },

@@ -16,8 +16,9 @@
 // which verify relies on: a gap in the ids is entries deleted, even when the log was appended to
 // since and the chain's links hold across it.
 // (Taking the greater of the counter and the head keeps appends working if the row was removed.)
-// Every append must therefore go through appendPgAudit: a bare INSERT would take an id from the
-// unused sequence and collide with an entry.
+// Every append must therefore go through appendPgAudit or appendPgAuditMany (a run of entries
+// under one lock, in one statement): a bare INSERT would take an id from the unused sequence and
+// collide with an entry.
 //
 // verify reads its last part (the entries after the pages it walked, and the ids issued) under the
 // same lock, so no append can land between the two reads.
@@ -35,6 +36,7 @@ import {
   type VerifyOptions,
 } from '../audit.ts';
 import type { PgDb } from './database.ts';
+import { columnsAs, fromDriver, pgArray } from './rows.ts';
 import { answerLog, auditLog, auditLogIssued, roundFinalisations } from './schema.ts';
 
 /** A transaction of PgDb (what db.transaction passes to its callback). */
@@ -64,6 +66,20 @@ export async function lockPgAuditHead(tx: PgTx): Promise<{ id: number; hash: str
 
 /** Appends inside the caller's transaction (tx must be one: the lock is released at its end). */
 export async function appendPgAudit(tx: PgTx, entry: AuditEntry): Promise<AuditRow> {
+  const [row] = await appendPgAuditMany(tx, [entry]);
+  if (!row) throw new Error('INSERT .. RETURNING gave no row');
+  return row;
+}
+
+/**
+ * Appends `entries`, in their order, as one segment of the chain: the lock is taken and the head
+ * read once, ids and links are given here (each entry links to the one before it in the list), and
+ * one statement inserts them all and moves the issued counter to the last id. For group commits
+ * (pg/attempt-writer.ts): one lock and one statement for a whole batch. Inside the caller's
+ * transaction, as appendPgAudit.
+ */
+export async function appendPgAuditMany(tx: PgTx, entries: readonly AuditEntry[]): Promise<AuditRow[]> {
+  if (entries.length === 0) return [];
   await lockAudit(tx);
   // Read after the lock is held, in a statement of its own: its snapshot then includes the
   // append that held the lock before.
@@ -72,23 +88,56 @@ export async function appendPgAudit(tx: PgTx, entry: AuditEntry): Promise<AuditR
     FROM (SELECT 1) one
     LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) h ON true`);
   const head = rows[0];
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const id = Math.max(head?.issued ?? 0, head?.id ?? 0) + 1;
-  const row = auditRow(entry);
-  const issue = tx.$with('issue').as(
-    tx
-      .insert(auditLogIssued)
-      .values({ id: ISSUED_ROW, lastId: id })
-      .onConflictDoUpdate({ target: auditLogIssued.id, set: { lastId: id } })
-      .returning({ lastId: auditLogIssued.lastId }),
-  );
-  const [inserted] = await tx
-    .with(issue)
-    .insert(auditLog)
-    .values({ ...row, id, prevHash, hash: entryHash(prevHash, row) })
-    .returning();
-  if (!inserted) throw new Error('INSERT .. RETURNING gave no row');
-  return inserted;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  let id = Math.max(head?.issued ?? 0, head?.id ?? 0);
+  const col = {
+    id: [] as number[],
+    at: [] as number[],
+    actorId: [] as (number | null)[],
+    action: [] as string[],
+    targetType: [] as string[],
+    targetId: [] as string[],
+    data: [] as unknown[],
+    ip: [] as (string | null)[],
+    userAgent: [] as (string | null)[],
+    prevHash: [] as string[],
+    hash: [] as string[],
+  };
+  for (const entry of entries) {
+    const row = auditRow(entry);
+    const own = entryHash(prevHash, row);
+    col.id.push(++id);
+    col.at.push(row.at);
+    col.actorId.push(row.actorId);
+    col.action.push(row.action);
+    col.targetType.push(row.targetType);
+    col.targetId.push(row.targetId);
+    col.data.push(row.data);
+    col.ip.push(row.ip);
+    col.userAgent.push(row.userAgent);
+    col.prevHash.push(prevHash);
+    col.hash.push(own);
+    prevHash = own;
+  }
+  // The counter moves in the same statement as the entries: it commits or rolls back with them.
+  const inserted = await tx.execute<AuditRow>(sql`
+    WITH issue AS (
+      INSERT INTO audit_log_issued (id, last_id) VALUES (${ISSUED_ROW}, ${id})
+      ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id
+    )
+    INSERT INTO audit_log AS l (id, at, actor_id, action, target_type, target_id, data, ip, user_agent, prev_hash, hash)
+    SELECT * FROM ROWS FROM (unnest(${pgArray(col.id, 'int')}), unnest(${pgArray(col.at, 'bigint')}),
+      unnest(${pgArray(col.actorId, 'int')}), unnest(${pgArray(col.action, 'text')}),
+      unnest(${pgArray(col.targetType, 'text')}), unnest(${pgArray(col.targetId, 'text')}),
+      -- The data as one json array, zipped with the other arrays: pg's escaping of a text[] of
+      -- JSON costs more than the JSON itself. Each entry's data is stored as JSON.stringify wrote
+      -- it, as drizzle stores a json column.
+      json_array_elements(${JSON.stringify(col.data)}::json),
+      unnest(${pgArray(col.ip, 'text')}), unnest(${pgArray(col.userAgent, 'text')}),
+      unnest(${pgArray(col.prevHash, 'text')}), unnest(${pgArray(col.hash, 'text')}))
+    RETURNING ${columnsAs(auditLog, 'l')}`);
+  if (inserted.rows.length !== entries.length) throw new Error('INSERT .. RETURNING gave too few rows');
+  return fromDriver(auditLog, inserted.rows).sort((x, y) => x.id - y.id);
 }
 
 export function createPgAuditRepository(db: PgDb): AuditRepository {
