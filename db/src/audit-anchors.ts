@@ -19,6 +19,8 @@ export interface AuditAnchor {
   hash: string;
   /** When it was anchored (epoch ms). */
   at: number;
+  /** The file it was read from, when several are checked together (one per node). */
+  source?: string;
 }
 
 export interface AnchorFile {

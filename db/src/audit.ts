@@ -234,7 +234,8 @@ export async function verifyAuditLog(
   if (options.anchorProblems?.length) {
     return broken(null, `the anchor file was altered: ${options.anchorProblems.join('; ')}`);
   }
-  const anchorText = (a: AuditAnchor) => `anchor ${a.seq} (written ${iso(a.at)})`;
+  const anchorText = (a: AuditAnchor) =>
+    `anchor ${a.seq}${a.source ? ` of ${a.source}` : ''} (written ${iso(a.at)})`;
   const finalised = new Map<number, { hash: unknown; entryId: number }>();
   const attemptHeads = new Map<number, AnswerLogHead & { entryId: number }>();
   let next = 0;

@@ -491,7 +491,7 @@ test(
 );
 
 test(
-  'one writer, two batches in flight: never one attempt in both, so each attempt keeps the order of its saves',
+  'one writer: a second batch in flight only under a surge, never one attempt in both, so each attempt keeps the order of its saves',
   { skip: testStoreKind() !== 'postgres' ? 'PostgreSQL only (QUIZARENA_TEST_STORE=postgres)' : false },
   async () => {
     const database = await openTestStore();
@@ -500,6 +500,7 @@ test(
       const batches: { size: number; inFlight: number }[] = [];
       const writer = new PgAnswerWriter((database as PgDatabase).pool, {
         maxBatch: 4,
+        inFlight: 2,
         onBatch: (info) => batches.push(info),
       });
       // Issued in one turn: attempt (i % 6) + 1, question (i / 6) % 2, so each attempt's saves are spread
@@ -536,6 +537,20 @@ test(
           })),
         );
       }
+
+      // Under a load one batch absorbs (less than a full batch queued), one batch at a time.
+      const calm: number[] = [];
+      const steady = new PgAnswerWriter((database as PgDatabase).pool, {
+        onBatch: (info) => calm.push(info.inFlight),
+      });
+      const waves: Promise<boolean>[] = [];
+      for (let w = 0; w < 20; w++) {
+        for (let n = 1; n <= 6; n++) waves.push(steady.save(save(n, 0, `w${w}`, 1_000 + w)));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      assert.ok((await Promise.all(waves)).every(Boolean));
+      assert.ok(calm.length > 1, 'several batches');
+      assert.deepEqual(new Set(calm), new Set([1]));
     } finally {
       await database.close();
     }

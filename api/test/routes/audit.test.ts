@@ -4,9 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readAnchorFile } from '@quizarena/db';
+import { formatAnchor, readAnchorFile } from '@quizarena/db';
 import { windBackIds } from '@quizarena/db/testing';
 import {
   call,
@@ -277,6 +277,14 @@ describe('anchors of the audit log outside the database', () => {
       const intact = await verify();
       assert.deepEqual([intact.ok, intact.anchors, intact.answerLogs], [true, 2, 2]);
       assert.equal(runVerify(dir, {}, db.store.databaseUrl).status, 0);
+      // Several nodes' files at once (AUDIT_ANCHORS=a,b): node B's own file anchors the newest entry.
+      const nodeA = path.join(dir, 'node-a.log');
+      const nodeB = path.join(dir, 'node-b.log');
+      writeFileSync(nodeA, formatAnchor(anchors[0]!));
+      writeFileSync(nodeB, formatAnchor({ ...anchors[1]!, seq: 1 }));
+      const both = runVerify(dir, { AUDIT_ANCHORS: `${nodeA},${nodeB}` }, db.store.databaseUrl);
+      assert.equal(both.status, 0, both.stderr);
+      assert.match(both.stdout, /2 of 2 anchors found \(2 files\)/);
 
       // The newest entries deleted, and SQLite's id counter wound back to hide it.
       const cut = head.id - 2;
@@ -310,6 +318,20 @@ describe('anchors of the audit log outside the database', () => {
       assert.match(offsite.stderr, /anchor 2 .* says entry/);
       assert.equal(
         runVerify(dir, { AUDIT_ANCHORS: path.join(dir, 'no-such-copy.log') }, db.store.databaseUrl).status,
+        2,
+      );
+      // Node B's file alone gives the deletion away, and says which file's anchor did.
+      const byB = runVerify(dir, { AUDIT_ANCHORS: `${nodeA}, ${nodeB}` }, db.store.databaseUrl);
+      assert.equal(byB.status, 1, byB.stdout);
+      assert.ok(byB.stderr.includes(`anchor 1 of ${nodeB} (written`), byB.stderr);
+      // A file with a line removed is reported with its name; one missing file of several is exit 2.
+      writeFileSync(nodeA, formatAnchor({ ...anchors[0]!, seq: 2 }));
+      const edited = runVerify(dir, { AUDIT_ANCHORS: `${nodeA},${copy}` }, db.store.databaseUrl);
+      assert.equal(edited.status, 1, edited.stdout);
+      assert.ok(edited.stderr.includes(`${nodeA}: line 1 has anchor 2 where 1 was due`), edited.stderr);
+      assert.equal(
+        runVerify(dir, { AUDIT_ANCHORS: `${nodeA},${path.join(dir, 'gone.log')}` }, db.store.databaseUrl)
+          .status,
         2,
       );
     } finally {

@@ -20,14 +20,18 @@
 // runs in order, each with a snapshot of its own (READ COMMITTED), stopping at the first error:
 //   1. BEGIN; lock the attempts; read their heads   (the heads are read after the lock is held)
 //   2. upsert the answers and insert the log in one statement (a data-modifying CTE); COMMIT
-// The simple protocol takes no parameters, so the values are in the text: the ids as integers
-// this code formats, everything else as ONE JSON document per statement, quoted by pg's
-// escapeLiteral and read back with json_to_recordset (the option ids as the JSON text that was
-// hashed, carried as a string, so the stored text is the hashed text).
+// The statements are prepared once per connection (SQL PREPARE, in front of its first trip 1) and
+// EXECUTEd, since planning them was most of what a small batch cost PostgreSQL. The simple
+// protocol takes no parameters, so EXECUTE's arguments are in the text: the ids as integers this
+// code formats, the saves as ONE JSON document quoted by pg's escapeLiteral and read back with
+// json_to_recordset (the option ids as the JSON text that was hashed, carried as a string, so the
+// stored text is the hashed text).
 //
-// Two batches may be in flight (two connections): while one waits for its COMMIT's flush the
-// next is written. They never share an attempt: a save whose attempt is in a batch in flight
-// waits for the batch after it, so each attempt's saves are applied in the order they came.
+// One batch is in flight at a time, which makes the batches as large as the load allows (the cost
+// of a batch is mostly per batch, not per save); a second one starts beside it (another
+// connection) only when the queue holds a full batch, i.e. under a surge the first cannot absorb.
+// Two batches never share an attempt: a save whose attempt is in a batch in flight waits for a
+// batch after it, so each attempt's saves are applied in the order they came.
 import pg from 'pg';
 import { ANSWER_GENESIS, answerSaveHash, type AnswerSave, type AnswerWriterApi } from '../answer-writer.ts';
 
@@ -37,15 +41,8 @@ type Pending = { save: AnswerSave; resolve: (ok: boolean) => void; reject: (e: u
 /** `ids` as an int[] literal, for the simple protocol (each checked to be an integer). */
 const intArray = (ids: readonly number[]): string => {
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
-  return `'{${ids.join(',')}}'::int[]`;
+  return `'{${ids.join(',')}}'`;
 };
-
-// Trip 1, after BEGIN. Rows from before hashing (hash null) start a fresh chain, as on SQLite.
-const lockAndHeads = (ids: readonly number[]): string => `
-  SELECT id, status FROM attempts WHERE id = ANY(${intArray(ids)}) ORDER BY id FOR NO KEY UPDATE;
-  SELECT a.id, l.hash
-  FROM unnest(${intArray(ids)}) AS a(id)
-  CROSS JOIN LATERAL (SELECT hash FROM answer_log WHERE attempt_id = a.id ORDER BY id DESC LIMIT 1) AS l`;
 
 /** One accepted save, as trip 2's JSON carries it (n: its place in the queue). */
 interface LogRow {
@@ -59,22 +56,41 @@ interface LogRow {
   h: string;
 }
 
-// Trip 2, then COMMIT. The log in queue order, so that ids follow each attempt's chain. The
+// The statements, prepared once per connection (SQL PREPARE, sent with the connection's first
+// batch), so that a batch's statements are EXECUTEd, not parsed and planned: planning was most of
+// what a small batch cost PostgreSQL. Rows from before hashing (hash null) start a fresh chain, as
+// on SQLite. The log is written in queue order, so that ids follow each attempt's chain; the
 // answers get one row per (attempt, question), the last choice of each (what SQLite's upserts in
 // queue order leave): ON CONFLICT cannot update a row twice in one statement.
-const writeAndCommit = (rows: readonly LogRow[]): string => `
-  WITH doc AS (
-    SELECT * FROM json_to_recordset(${pg.escapeLiteral(JSON.stringify(rows))}::json)
-      AS t(n int, a int, q int, o text, s bigint, i text, u text, h text)
-  ), upsert AS (
-    INSERT INTO answers (attempt_id, question_id, option_ids, saved_at)
-    SELECT DISTINCT ON (a, q) a, q, o::json, s FROM doc ORDER BY a, q, n DESC
-    ON CONFLICT (attempt_id, question_id) DO UPDATE SET
-      option_ids = excluded.option_ids, saved_at = excluded.saved_at
-  )
-  INSERT INTO answer_log (attempt_id, question_id, option_ids, saved_at, ip, user_agent, hash)
-  SELECT a, q, o::json, s, i, u, h FROM doc ORDER BY n;
-  COMMIT`;
+const PREPARE = `
+  PREPARE qa_answers_lock(int[]) AS
+    SELECT id, status FROM attempts WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE;
+  PREPARE qa_answers_heads(int[]) AS
+    SELECT a.id, l.hash
+    FROM unnest($1) AS a(id)
+    CROSS JOIN LATERAL (SELECT hash FROM answer_log WHERE attempt_id = a.id ORDER BY id DESC LIMIT 1) AS l;
+  PREPARE qa_answers_write(json) AS
+    WITH doc AS (
+      SELECT * FROM json_to_recordset($1) AS t(n int, a int, q int, o text, s bigint, i text, u text, h text)
+    ), upsert AS (
+      INSERT INTO answers (attempt_id, question_id, option_ids, saved_at)
+      SELECT DISTINCT ON (a, q) a, q, o::json, s FROM doc ORDER BY a, q, n DESC
+      ON CONFLICT (attempt_id, question_id) DO UPDATE SET
+        option_ids = excluded.option_ids, saved_at = excluded.saved_at
+    )
+    INSERT INTO answer_log (attempt_id, question_id, option_ids, saved_at, ip, user_agent, hash)
+    SELECT a, q, o::json, s, i, u, h FROM doc ORDER BY n;
+`;
+
+/** The connections that hold those statements (of any writer: they belong to the connection). */
+const prepared = new WeakSet<pg.PoolClient>();
+
+// Trip 1 (after BEGIN) locks, then reads the heads in a statement of its own; trip 2 writes, then
+// commits.
+const lockAndHeads = (ids: readonly number[]): string =>
+  `EXECUTE qa_answers_lock(${intArray(ids)}); EXECUTE qa_answers_heads(${intArray(ids)})`;
+const writeAndCommit = (rows: readonly LogRow[]): string =>
+  `EXECUTE qa_answers_write(${pg.escapeLiteral(JSON.stringify(rows))}); COMMIT`;
 
 export class PgAnswerWriter implements AnswerWriterApi {
   private queue: Pending[] = [];
@@ -128,13 +144,18 @@ export class PgAnswerWriter implements AnswerWriterApi {
   }
 
   /**
-   * Starts batches while fewer than `inFlight` (default 2) are running. A batch takes the queued
-   * saves, in order, whose attempt is in no batch in flight; the others stay queued, in order, for
-   * a batch after that one: what arrives meanwhile grows the next batch.
+   * Starts a batch when none is running, and another beside those running (up to `inFlight`,
+   * default 2) only while the queue holds a full batch. A batch takes the queued saves, in order,
+   * whose attempt is in no batch in flight; the others stay queued, in order, for a batch after
+   * that one: what arrives meanwhile grows the next batch.
    */
   private drain(): void {
     const maxBatch = this.options.maxBatch ?? 2000;
-    while (this.queue.length > 0 && this.inFlight.size < (this.options.inFlight ?? 2)) {
+    const lanes = this.options.inFlight ?? 2;
+    while (
+      this.queue.length > 0 &&
+      (this.inFlight.size === 0 || (this.inFlight.size < lanes && this.queue.length >= maxBatch))
+    ) {
       const batch: Pending[] = [];
       const rest: Pending[] = [];
       for (const p of this.queue) {
@@ -174,21 +195,23 @@ export class PgAnswerWriter implements AnswerWriterApi {
       client.release();
       return results;
     } catch (err) {
-      // A connection that cannot even roll back is dropped from the pool rather than reused (the
-      // ROLLBACK of a transaction that a failed COMMIT ended only warns).
-      await client.query('ROLLBACK').then(
-        () => client.release(),
-        (rollbackErr: Error) => client.release(rollbackErr),
-      );
+      // The connection is closed rather than reused (the pool opens another): what state its
+      // prepared statements and its transaction are in after an error is not worth guessing.
+      prepared.delete(client);
+      client.release(err instanceof Error ? err : new Error(String(err)));
       throw err;
     }
   }
 
   private async decideAndWrite(client: pg.PoolClient, batch: Pending[]): Promise<boolean[]> {
     const ids = [...new Set(batch.map((p) => p.save.attemptId))].sort((a, b) => a - b);
-    const trip1 = (await client.query(`BEGIN; ${lockAndHeads(ids)}`)) as unknown as pg.QueryResult[];
-    const locked = trip1[1]!.rows as { id: number; status: string }[];
-    const stored = trip1[2]!.rows as { id: number; hash: string | null }[];
+    const prepare = !prepared.has(client);
+    const trip1 = (await client.query(
+      `${prepare ? PREPARE : ''}BEGIN; ${lockAndHeads(ids)}`,
+    )) as unknown as pg.QueryResult[];
+    if (prepare) prepared.add(client);
+    const locked = trip1.at(-2)!.rows as { id: number; status: string }[];
+    const stored = trip1.at(-1)!.rows as { id: number; hash: string | null }[];
     const heads = new Map<number, string>();
     for (const r of locked) if (r.status === 'in_progress') heads.set(r.id, ANSWER_GENESIS);
     for (const r of stored) if (heads.has(r.id)) heads.set(r.id, r.hash ?? ANSWER_GENESIS);

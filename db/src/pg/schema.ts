@@ -321,7 +321,11 @@ export const answerLog = pgTable(
      */
     hash: text('hash'),
   },
-  (t) => [index('answer_log_attempt_idx').on(t.attemptId)],
+  // (attempt, id), where SQLite's index is on the attempt alone: an index there ends with the rowid,
+  // so "an attempt's last save" (ORDER BY id DESC LIMIT 1, read by every answer batch and every
+  // finalisation) is one index entry on both; on the attempt alone here, every save of the
+  // attempt would be fetched and sorted.
+  (t) => [index('answer_log_attempt_idx').on(t.attemptId, t.id)],
 );
 
 /** Each participant's counted attempt per round: what rankings are projected from. */
