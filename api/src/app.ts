@@ -14,6 +14,7 @@ import rankingsPlugin from './plugins/rankings.ts';
 import servicesPlugin from './plugins/services.ts';
 import auditPlugin from './plugins/audit.ts';
 import auditAnchorsPlugin from './plugins/audit-anchors.ts';
+import { leasingRedisStore } from './plugins/rate-limit-store.ts';
 import webPlugin from './plugins/web.ts';
 import manageRoutes from './routes/manage/index.ts';
 import sharingRoutes from './routes/sharing/index.ts';
@@ -130,8 +131,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rankingsPlugin);
   await app.register(rateLimit, {
     global: false,
-    // Shared across API nodes when Redis is configured, per process otherwise.
-    ...(app.redis ? { redis: app.redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
+    // Shared across API nodes when Redis is configured (leased in slices: plugins/rate-limit-store.ts),
+    // per process otherwise.
+    ...(app.redis ? { store: leasingRedisStore(app.redis, `${config.redisPrefix}rl:`) } : {}),
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'RATE_LIMITED', `Too many requests; try again in ${context.after}`),
   });
