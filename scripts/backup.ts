@@ -7,14 +7,17 @@
 // those already there, so repeated backups to one place copy only new images.
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { ANCHOR_FILE_NAME } from '@quizarena/db';
+import { backupSqliteFile } from '@quizarena/db/backup';
 
 const dataDir = path.resolve(process.env.DATA_DIR ?? 'data');
 const source = path.join(dataDir, 'quizarena.sqlite');
 const target =
   process.argv[2] ?? path.join(dataDir, `backup-${new Date().toISOString().replace(/[:.]/g, '-')}.sqlite`);
-const db = new Database(source, { readonly: true, fileMustExist: true });
+if (!existsSync(source)) {
+  console.error(`No database at ${source} (set DATA_DIR to the server's data directory)`);
+  process.exit(2);
+}
 
 // The anchors first: each names an entry that is then in the database copied next, so the pair
 // verifies on its own (copied the other way round, a newer anchor could name a later entry).
@@ -28,8 +31,7 @@ if (existsSync(anchors)) {
 }
 
 const t0 = Date.now();
-await db.backup(target);
-db.close();
+await backupSqliteFile(source, target);
 console.log(`Backed up ${source} to ${target} in ${Date.now() - t0} ms`);
 
 const images = path.join(dataDir, 'images');
