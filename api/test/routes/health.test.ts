@@ -2,6 +2,7 @@
 // Redis that cannot be reached fails them rather than skipping them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { PROBE_TIMEOUT_MS } from '../../src/routes/health/index.ts';
 import { call, cleanRedis, makeApp, REDIS_URL, redisPrefix } from '../helpers.ts';
 
 interface Health {
@@ -31,6 +32,22 @@ describe('health', () => {
       assert.deepEqual(res.json<Health>(), { status: 'degraded', db: 'down', redis: 'off' });
     } finally {
       await t.close().catch(() => undefined);
+    }
+  });
+
+  test('a store that hangs counts as down after PROBE_TIMEOUT_MS, not after its connection timeout', async () => {
+    const t = await makeApp();
+    try {
+      const repos = t.app.repos as { ping: () => Promise<void> };
+      repos.ping = () => new Promise<void>(() => undefined);
+      const t0 = Date.now();
+      const res = await call(t.app, 'GET', '/api/health');
+      const took = Date.now() - t0;
+      assert.equal(res.statusCode, 503);
+      assert.deepEqual(res.json<Health>(), { status: 'degraded', db: 'down', redis: 'off' });
+      assert.ok(took >= PROBE_TIMEOUT_MS - 50 && took < PROBE_TIMEOUT_MS + 5000, `took ${took} ms`);
+    } finally {
+      await t.close();
     }
   });
 
