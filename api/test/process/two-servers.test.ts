@@ -169,6 +169,11 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
     const took = await within(1000, 'the logout on A seen by B', async () => {
       const res = await stale.call(b, 'GET', '/api/auth/me');
       return res.status === 401;
+    }).catch((err: Error) => {
+      // What the nodes logged (a lost event, a publish that failed), to find out why.
+      throw new Error(
+        `${err.message}\nA logged:\n${a.output().slice(-2000)}\nB logged:\n${b.output().slice(-2000)}`,
+      );
     });
     const refused = await stale.call<{ code: string }>(b, 'GET', '/api/auth/me');
     assert.equal(refused.status, 401);
