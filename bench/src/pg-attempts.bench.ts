@@ -14,17 +14,13 @@ import { createRepositories, type FinalFields, type QuestionSnapshot } from '@qu
 import { openPostgres } from '@quizarena/db/database';
 import { createTestPgDatabase } from '@quizarena/db/testing';
 import { readFileSync } from 'node:fs';
-import { fmtMs, percentile } from './lib/stats.ts';
+import { fmtMs, numberArg, percentile } from './lib/stats.ts';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const CLIENTS = arg('clients', 64);
-const PARTICIPANTS = arg('participants', 6000);
-const QUESTIONS = arg('questions', 10);
-const POOL = arg('pool', 10);
-const BURST = arg('burst', 2000);
+const CLIENTS = numberArg('clients', 64);
+const PARTICIPANTS = numberArg('participants', 6000);
+const QUESTIONS = numberArg('questions', 10);
+const POOL = numberArg('pool', 10);
+const BURST = numberArg('burst', 2000);
 const FAR = 9_000_000_000_000;
 
 const created = await createTestPgDatabase();

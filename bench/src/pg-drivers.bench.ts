@@ -16,15 +16,11 @@ import pg from 'pg';
 import postgres from 'postgres';
 import Database from 'better-sqlite3';
 import { AnswerWriter } from '@quizarena/db';
-import { fmtMs, percentile } from './lib/stats.ts';
+import { fmtMs, numberArg, percentile } from './lib/stats.ts';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const CLIENTS = arg('clients', 200);
-const SECONDS = arg('seconds', 8);
-const POOL = arg('pool', 4);
+const CLIENTS = numberArg('clients', 200);
+const SECONDS = numberArg('seconds', 8);
+const POOL = numberArg('pool', 4);
 const ATTEMPTS = 10_000;
 const QUESTIONS = 30;
 const WARMUP_MS = 1500;

@@ -101,3 +101,9 @@ export const fmtErrors = (errors: Record<string, number>): string => {
   const list = Object.entries(errors);
   return list.length === 0 ? '0' : list.map(([k, v]) => `${v} × ${k}`).join(', ');
 };
+
+/** The number after `--name` on the command line, or `fallback` when it is not given. */
+export const numberArg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
