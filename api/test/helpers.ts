@@ -10,6 +10,7 @@ import { openDatabase, openPostgres, type Database } from '@quizarena/db';
 import { createTestPgDatabase, testStoreKind } from '@quizarena/db/testing';
 import { buildApp } from '../src/app.ts';
 import { testConfig, type Config } from '../src/config.ts';
+import type { RedisEventBus } from '../src/events/redis-event-bus.ts';
 
 /** A fixed, recognisable start time (a Monday morning, UTC) so that runs are reproducible. */
 export const T0 = Date.parse('2026-03-02T08:00:00.000Z');
@@ -123,6 +124,43 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let prefixCount = 0;
 
 export const redisPrefix = (): string => `qa-test-${process.pid}-${Date.now()}-${prefixCount++}:`;
+
+/**
+ * Cuts a node's event-bus subscription as a network cut or a Redis restart would (CLIENT KILL of
+ * its subscriber connection); `back` settles when the node reports it live again (EventBus.onGap),
+ * with the phases it reported. ioredis reconnects after 50 ms, so a test making something happen
+ * "in the gap" checks that it did (see `missed`).
+ */
+export async function cutSubscription(
+  app: FastifyInstance,
+  topic: string,
+): Promise<{ back: Promise<string[]>; missed(): boolean }> {
+  const bus = app.events as RedisEventBus;
+  if (!bus.name) throw new Error('the event bus is not a named Redis bus');
+  let seen = false;
+  const stopProbe = await bus.subscribe(topic, () => (seen = true));
+  const phases: string[] = [];
+  const back = new Promise<string[]>((resolve) => {
+    const stop = bus.onGap((phase) => {
+      phases.push(phase);
+      if (phase !== 'back') return;
+      stop();
+      void stopProbe().then(() => resolve(phases));
+    });
+  });
+  const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  admin.on('error', () => undefined);
+  try {
+    const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const id = [...list.matchAll(/^id=(\d+) .*\bname=(\S*)/gm)].find((m) => m[2] === `${bus.name}:sub`)?.[1];
+    if (!id) throw new Error(`no connection named ${bus.name}:sub in CLIENT LIST`);
+    await admin.call('CLIENT', 'KILL', 'ID', id);
+  } finally {
+    admin.disconnect();
+  }
+  // An event on `topic` seen by the probe arrived after all: it was not missed.
+  return { back, missed: () => !seen };
+}
 
 /** Deletes every key under the prefix (a test's leftovers). */
 export async function cleanRedis(prefix: string): Promise<void> {

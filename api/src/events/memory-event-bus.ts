@@ -4,7 +4,7 @@
 // undefined becomes null), so nothing can depend on sharing objects with the publisher.
 
 import { EventEmitter } from 'node:events';
-import type { EventBus, EventHandler } from './event-bus.ts';
+import type { EventBus, EventHandler, GapListener } from './event-bus.ts';
 
 export interface MemoryEventBusOptions {
   /** Called when a handler throws; by default the error is printed to stderr. */
@@ -48,6 +48,11 @@ export class MemoryEventBus implements EventBus {
       active = false;
       this.emitter.off(topic, listener);
     };
+  }
+
+  /** In one process nothing is ever missed: the listener is never called. */
+  onGap(_listener: GapListener): () => void {
+    return () => undefined;
   }
 
   async close(): Promise<void> {

@@ -417,6 +417,13 @@ export function createLiveHub(deps: HubDeps) {
       };
   }
 
+  // Steps announced while this node's subscription was away never arrive: once it is back, every
+  // game here is read from SQL and its sockets brought up to date.
+  const stopGaps = events.onGap((phase) => {
+    if (phase !== 'back') return;
+    for (const g of games.values()) if (!g.dropped) void enqueue(g, () => freshen(g));
+  });
+
   return {
     /**
      * Attaches a host socket; `game` and the current phase's frame follow (`ready` settles once
@@ -483,6 +490,7 @@ export function createLiveHub(deps: HubDeps) {
     },
 
     close(): Promise<void> {
+      stopGaps();
       const all = [...games.values()];
       games.clear();
       return Promise.all(

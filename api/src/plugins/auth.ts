@@ -38,8 +38,9 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
  * Signed cookie -> user, for a few seconds: the cookie check (HMAC), the token hash and the SQL
  * look-up were a fifth of an answer save's cost. A logout or a change of roles drops the entries
  * concerned on this node at once and on every other node as soon as the event bus delivers
- * SESSIONS_TOPIC (milliseconds over Redis); SESSION_CACHE_MS bounds staleness only if an event is
- * lost (Redis unreachable at that moment).
+ * SESSIONS_TOPIC (milliseconds over Redis). Should this node's subscription drop, the whole cache
+ * is forgotten when it goes and again when it is back (EventBus.onGap); SESSION_CACHE_MS bounds
+ * staleness only while it is away.
  */
 const SESSION_CACHE_MS = 10_000;
 const SESSION_CACHE_MAX = 50_000;
@@ -67,7 +68,11 @@ export default fp(
     });
 
     const cache = new Map<string, { user: UserRow | null; hash: string | null; until: number }>();
+    // Counts the drops. A look-up that read SQL before a logout committed and answers after the
+    // drop must not put what it read back in the cache: it caches only if no drop came meanwhile.
+    let generation = 0;
     const drop = (event: SessionEvent) => {
+      generation += 1;
       for (const [raw, entry] of cache) {
         if (event.kind === 'logout' ? entry.hash === event.tokenHash : entry.user?.id === event.userId) {
           cache.delete(raw);
@@ -85,6 +90,12 @@ export default fp(
       drop(payload as SessionEvent),
     );
     app.addHook('preClose', unsubscribe);
+    // Invalidations published while this node's subscription was away never arrive: forget all.
+    const stopGaps = app.events.onGap(() => {
+      generation += 1;
+      cache.clear();
+    });
+    app.addHook('preClose', async () => stopGaps());
     app.decorate('forgetUser', (userId: number) => invalidate({ kind: 'user', userId }));
 
     const lookUp = async (request: FastifyRequest, raw: string): Promise<UserRow | null> => {
@@ -93,7 +104,9 @@ export default fp(
       if (hit && hit.until > now) return hit.user;
       const unsigned = request.unsignCookie(raw);
       const hash = unsigned.valid && unsigned.value ? tokenHash(unsigned.value) : null;
+      const seen = generation;
       const user = hash ? ((await repos.sessions.findUser(hash, now)) ?? null) : null;
+      if (seen !== generation) return user; // read before a drop: good for this request only
       if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
       cache.set(raw, { user, hash, until: now + SESSION_CACHE_MS });
       return user;
@@ -151,7 +164,6 @@ export default fp(
     app.decorate('endSession', async (request: FastifyRequest, reply: FastifyReply) => {
       const raw = request.cookies[SESSION_COOKIE];
       if (raw) {
-        cache.delete(raw);
         const unsigned = request.unsignCookie(raw);
         if (unsigned.valid && unsigned.value) {
           const hash = tokenHash(unsigned.value);

@@ -1,4 +1,6 @@
 // The ranking store and the event bus: Redis when REDIS_URL is set, in-process otherwise.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { RankingStore } from '../rankings/ranking-store.ts';
@@ -36,7 +38,17 @@ export default fp(
       }
       app.decorate('redis', redis);
       app.decorate('rankingStore', new RedisRankingStore(redis, redisPrefix));
-      app.decorate('events', new RedisEventBus(redisUrl, redisPrefix));
+      const bus = new RedisEventBus(redisUrl, redisPrefix, {
+        name: `quizarena:${hostname().replace(/[^\w.-]/g, '_')}:${process.pid}:${randomBytes(3).toString('hex')}`,
+        onError: (err, context) => app.log.warn({ err }, `event bus: ${context}`),
+      });
+      // Said out loud: while the subscription is away this node misses other nodes' events.
+      bus.onGap((phase) =>
+        phase === 'lost'
+          ? app.log.warn('event bus: subscription lost; caches fed by events are dropped')
+          : app.log.info('event bus: subscription back on every topic'),
+      );
+      app.decorate('events', bus);
     } else {
       app.decorate('redis', null);
       app.decorate('rankingStore', new MemoryRankingStore());

@@ -2,9 +2,11 @@
 // effective on node B within a second, although B had the session in its cache (issue #8).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SESSIONS_TOPIC } from '../../src/plugins/auth.ts';
 import {
   call,
   cleanRedis,
+  cutSubscription,
   makeAccountWithRoles,
   makeApp,
   makeClock,
@@ -87,5 +89,58 @@ describe('sessions across two nodes', () => {
     assert.deepEqual([...me.user.roles].sort(), ['organiser', 'participant']);
     // The other user's session is untouched (and still signed in).
     ok(await call(b.app, 'GET', '/api/auth/me', { cookie: other.cookie }));
+  });
+
+  test('a look-up on B that read SQL before the logout committed does not put the session back in B’s cache', async () => {
+    const user = await registerAccount(a.app);
+    // B's next look-up reads SQL (the session is still there), then stalls until released: the
+    // logout on A commits and its event reaches B meanwhile.
+    const sessions = b.app.repos.sessions;
+    const findUser = sessions.findUser;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let reading!: () => void;
+    const readDone = new Promise<void>((resolve) => (reading = resolve));
+    sessions.findUser = async (...args) => {
+      const found = await findUser.apply(sessions, args);
+      reading();
+      await released;
+      return found;
+    };
+    try {
+      const slow = call(b.app, 'GET', '/api/auth/me', { cookie: user.cookie });
+      await readDone;
+      sessions.findUser = findUser;
+      const delivered = new Promise<void>((resolve) => {
+        void b.app.events.subscribe(SESSIONS_TOPIC, () => resolve());
+      });
+      assert.equal((await call(a.app, 'POST', '/api/auth/logout', { cookie: user.cookie })).statusCode, 204);
+      await delivered; // B has dropped what it had of the session: nothing yet
+      release();
+      // Read before the logout, so it may answer as signed in: it is this request's view only.
+      assert.equal((await slow).statusCode, 200);
+      refusal(await call(b.app, 'GET', '/api/auth/me', { cookie: user.cookie }), 401, 'UNAUTHENTICATED');
+    } finally {
+      sessions.findUser = findUser;
+      release();
+    }
+  });
+
+  test('a logout made while B’s subscription was away is refused on B once it is back', async () => {
+    // The logout has to fall in the gap: when its event reached B after all (B reconnected first),
+    // the case was not made and is tried again with another user.
+    let lostOnce = false;
+    for (let tries = 0; tries < 5 && !lostOnce; tries++) {
+      const user = await registerAccount(a.app);
+      ok(await call(b.app, 'GET', '/api/auth/me', { cookie: user.cookie })); // in B's cache now
+      const cut = await cutSubscription(b.app, SESSIONS_TOPIC);
+      assert.equal((await call(a.app, 'POST', '/api/auth/logout', { cookie: user.cookie })).statusCode, 204);
+      assert.deepEqual(await cut.back, ['lost', 'back']);
+      if (!cut.missed()) continue;
+      lostOnce = true;
+      // The test clock stands still: without the gap, B's cache would hold the session for good.
+      refusal(await call(b.app, 'GET', '/api/auth/me', { cookie: user.cookie }), 401, 'UNAUTHENTICATED');
+    }
+    assert.ok(lostOnce, 'the logout fell in the gap at least once in 5 tries');
   });
 });

@@ -2,6 +2,7 @@
 // payloads; and for Redis, two buses (two API nodes) seeing each other's events. The Redis part
 // needs a Redis (REDIS_URL, default 127.0.0.1:6379) and fails, not skips, without one.
 
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
@@ -303,3 +304,110 @@ describe('RedisEventBus across nodes', () => {
     assert.deepEqual(again.received, [['live:game:9', 'back']]);
   });
 });
+
+describe('RedisEventBus when its subscriber connection drops', () => {
+  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  admin.on('error', () => undefined);
+  const buses: RedisEventBus[] = [];
+  before(async () => {
+    await assertRedisReachable();
+    await admin.connect();
+  });
+  after(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    if (admin.status === 'ready') await admin.quit();
+    else admin.disconnect();
+  });
+
+  /** CLIENT KILL of the connections named `name` (what a Redis restart or a network cut does). */
+  const kill = async (name: string): Promise<number> => {
+    const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+    const ids = [...list.matchAll(/^id=(\d+) .*\bname=(\S*)/gm)]
+      .filter((m) => m[2] === name)
+      .map((m) => m[1]!);
+    for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
+    return ids.length;
+  };
+
+  test('onGap says "lost", then "back" once every topic is subscribed again; the gap’s events are missed', async () => {
+    const prefix = `${runPrefix}gap:`;
+    const name = `qa-test-gap-${process.pid}-${Date.now()}`;
+    // Reconnects after 300 ms, so that a publish in between surely falls in the gap.
+    const b = new RedisEventBus(url, prefix, {
+      name,
+      redis: { ...redisOptions.redis, retryStrategy: () => 300 },
+    });
+    const a = new RedisEventBus(url, prefix, redisOptions);
+    buses.push(a, b);
+    const phases: string[] = [];
+    let back!: () => void;
+    const isBack = new Promise<void>((resolve) => (back = resolve));
+    b.onGap((phase) => {
+      phases.push(phase);
+      if (phase === 'back') back();
+    });
+    const one = recorder();
+    const two = recorder();
+    await b.subscribe('one', one.handler);
+    await b.subscribe('two', two.handler);
+    await a.publish('one', 'before');
+    await one.waitFor(1);
+
+    assert.equal(await kill(`${name}:sub`), 1, 'the bus names its subscriber connection');
+    await waitUntil(() => phases.length > 0);
+    assert.deepEqual(phases, ['lost']);
+    await a.publish('one', 'in the gap');
+    await isBack;
+    assert.deepEqual(phases, ['lost', 'back']);
+    // Back means subscribed again, on every topic: what is published now arrives.
+    await a.publish('one', 'after');
+    await a.publish('two', 'after');
+    await one.waitFor(2);
+    await two.waitFor(1);
+    assert.deepEqual(
+      one.received.map(([, p]) => p),
+      ['before', 'after'],
+    );
+  });
+
+  test('a topic subscribed while the connection is in its handshake is heard (ioredis #2037)', async () => {
+    // Subscribing on the 'connect' event, before ioredis' ready check, lost the subscription every
+    // time: the ready check failed in subscriber mode and the connection came back without it.
+    const prefix = `${runPrefix}handshake:`;
+    const a = new RedisEventBus(url, prefix, redisOptions);
+    buses.push(a);
+    for (let i = 0; i < 3; i++) {
+      const errors: unknown[] = [];
+      const b = new RedisEventBus(url, prefix, { ...redisOptions, onError: (err) => errors.push(err) });
+      buses.push(b);
+      // The subscriber connection is private; reaching it is the only way to hit this moment.
+      await once((b as unknown as { sub: Redis }).sub, 'connect');
+      const r = recorder();
+      await b.subscribe('t', r.handler);
+      await a.publish('t', i);
+      await r.waitFor(1);
+      assert.deepEqual(r.received, [['t', i]]);
+      assert.deepEqual(errors, []);
+      await b.close();
+    }
+  });
+
+  test('a bus that is closed reports no gap', async () => {
+    const name = `qa-test-gap-close-${process.pid}-${Date.now()}`;
+    const b = new RedisEventBus(url, `${runPrefix}gapclose:`, { ...redisOptions, name });
+    const phases: string[] = [];
+    b.onGap((phase) => phases.push(phase));
+    await b.subscribe('t', () => undefined);
+    await b.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(phases, []);
+  });
+});
+
+async function waitUntil(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

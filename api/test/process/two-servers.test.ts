@@ -166,13 +166,19 @@ describe('two server processes on one PostgreSQL and one Redis', () => {
     assert.equal(out.status, 204, out.text);
     const stale = new Client();
     stale.cookie = cookie;
+    const start = Date.now();
+    const polls: string[] = [];
     const took = await within(1000, 'the logout on A seen by B', async () => {
+      const at = Date.now() - start;
       const res = await stale.call(b, 'GET', '/api/auth/me');
+      polls.push(`${at}+${Date.now() - start - at} ms: ${res.status}`);
       return res.status === 401;
     }).catch((err: Error) => {
-      // What the nodes logged (a lost event, a publish that failed), to find out why.
+      // Each poll (when it started, how long it took, what B said) and what the nodes logged (a
+      // lost subscription, a publish that failed), to find out why.
       throw new Error(
-        `${err.message}\nA logged:\n${a.output().slice(-2000)}\nB logged:\n${b.output().slice(-2000)}`,
+        `${err.message}\npolls: ${polls.join(', ')}\n` +
+          `A logged:\n${a.output().slice(-2000)}\nB logged:\n${b.output().slice(-2000)}`,
       );
     });
     const refused = await stale.call<{ code: string }>(b, 'GET', '/api/auth/me');

@@ -10,6 +10,7 @@ import {
   answerAttempt,
   cleanRedis,
   closeSocket,
+  cutSubscription,
   inbox,
   makeApp,
   makeClock,
@@ -290,6 +291,26 @@ describe('websocket across two API nodes sharing Redis', () => {
         await takeRound(b, f.roundId, q.cookie, { takeMs: 3_000 });
         const pushA = await boxA.next((m) => isBoard(name)(m) && m.total === 2, 3000);
         assert.equal(pushA.entries?.[0]?.name, 'Trên nút B');
+
+        // B's subscription is cut and a submission on A falls in the gap: its event never reaches
+        // B, yet once B is back its socket gets the board as it now stands. (If B reconnected
+        // before the event, the case was not made: another participant tries again.)
+        let total = 2;
+        let missedOnce = false;
+        for (let tries = 0; tries < 5 && !missedOnce; tries++) {
+          const r = await makeParticipant(a.app, f.slug, { fullName: `Trong khoảng lặng ${tries}` });
+          const attempt = await startAttempt(a.app, f.roundId, r.cookie);
+          await answerAttempt(a.app, attempt, r.cookie);
+          const from = box.messages.length;
+          const cut = await cutSubscription(b.app, name);
+          await submit(a.app, attempt.id, r.cookie);
+          total += 1;
+          assert.deepEqual(await cut.back, ['lost', 'back']);
+          missedOnce = cut.missed();
+          const seen = await box.next((m) => isBoard(name)(m) && m.total === total, 3000, from);
+          assert.equal(seen.total, total);
+        }
+        assert.ok(missedOnce, 'a submission fell in the gap at least once in 5 tries');
         await Promise.all(sockets.map(closeSocket));
       } finally {
         await b.close();

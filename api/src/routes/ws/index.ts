@@ -72,7 +72,14 @@ const routes: FastifyPluginAsync = async (app) => {
     )();
   };
 
+  // Submissions announced while this node's subscription was away never arrive: once it is back,
+  // every topic pushes the board as it now stands.
+  const stopGaps = app.events.onGap((phase) => {
+    if (phase === 'back') for (const name of topics.keys()) schedule(name);
+  });
+
   app.addHook('onClose', async () => {
+    stopGaps();
     for (const [name, topic] of topics) {
       if (topic.timer) clearTimeout(topic.timer);
       topics.delete(name);
