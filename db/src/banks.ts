@@ -209,11 +209,14 @@ export function createBankRepository(db: Db) {
     /**
      * Applies an edit: in place when no attempt has shown the question, otherwise as a new revision
      * that replaces it in draws (the old one is kept, superseded, for the attempts that showed it).
+     * Null when the question is no longer active: another edit made a newer revision, or it was
+     * retired, since the caller read it (two edits must not both make revision N+1).
      */
-    async revise(id: number, q: NewQuestion, used: boolean): Promise<QuestionRow> {
+    async revise(id: number, q: NewQuestion, used: boolean): Promise<QuestionRow | null> {
       return db.transaction((tx) => {
         const now = Date.now();
-        const current = tx.select().from(questions).where(eq(questions.id, id)).get()!;
+        const current = tx.select().from(questions).where(eq(questions.id, id)).get();
+        if (current?.status !== 'active') return null;
         if (!used) {
           const row = tx
             .update(questions)

@@ -512,18 +512,23 @@ const banksScenario: Scenario = async (database) => {
   });
   const usedBefore = await r.banks.isUsed(qSpain);
   await showQuestion(database, a, qSpain);
-  const inPlace = await r.banks.revise(
+  const inPlace = (await r.banks.revise(
     qFrance,
     question('Capital of France, again?', { tags: ['eu', 'capitals', 'eu'], difficulty: 4 }),
     false,
-  );
+  ))!;
   assert.deepEqual(
     [inPlace.id, inPlace.revision, inPlace.stem, inPlace.tags],
     [qFrance, 1, 'Capital of France, again?', ['eu', 'capitals', 'eu']],
   );
   const used = await r.banks.isUsed(qSpain);
-  const revised = await r.banks.revise(qSpain, question('Spain, revised', { tags: ['geo', 'es'] }), true);
-  const revisedAgain = await r.banks.revise(revised.id, question('Spain, third', { tags: ['es'] }), true);
+  const revised = (await r.banks.revise(qSpain, question('Spain, revised', { tags: ['geo', 'es'] }), true))!;
+  const revisedAgain = (await r.banks.revise(revised.id, question('Spain, third', { tags: ['es'] }), true))!;
+  // An edit of a revision that is no longer current (a second edit made from the same page, or on
+  // another node) changes nothing: it would make a second revision 2.
+  assert.equal(await r.banks.revise(qSpain, question('Spain, stale edit'), true), null);
+  assert.equal(await r.banks.revise(revised.id, question('Spain, stale edit'), false), null);
+  assert.equal(await r.banks.revise(999, question('nobody'), false), null);
   assert.deepEqual([usedBefore, used], [false, true]);
   assert.deepEqual([revised.rootId, revised.revision, revised.status], [qSpain, 2, 'active']);
   assert.deepEqual([revisedAgain.rootId, revisedAgain.revision], [qSpain, 3]);

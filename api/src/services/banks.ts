@@ -9,6 +9,9 @@ import type { QuestionFilter, QuestionSort } from '@quizarena/db/banks';
 import { exportQuestions, type InterchangeFormat } from '../interchange/index.ts';
 import { parseInWorker } from '../interchange/parse-in-worker.ts';
 
+const notActive = () =>
+  badRequest('QUESTION_NOT_ACTIVE', 'Only the current revision of an active question can be edited');
+
 export interface QuestionInput {
   type: 'single' | 'multiple' | 'truefalse';
   stem: string;
@@ -183,14 +186,12 @@ export function createBankService(deps: { repos: Repositories }) {
     /** Edits a question: in place if no attempt showed it, else as a new revision. */
     async update(user: UserRow, questionId: number, input: QuestionInput) {
       const q = await ownQuestion(questionId, user);
-      if (q.status !== 'active')
-        throw badRequest(
-          'QUESTION_NOT_ACTIVE',
-          'Only the current revision of an active question can be edited',
-        );
+      if (q.status !== 'active') throw notActive();
       checkQuestion(input);
       const used = await repos.banks.isUsed(q.id);
       const row = await repos.banks.revise(q.id, normalise(input), used);
+      // Checked again under the write: another edit may have made the next revision meanwhile.
+      if (!row) throw notActive();
       return { question: questionView(row), newRevision: used };
     },
     async retire(user: UserRow, questionId: number) {

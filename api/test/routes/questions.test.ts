@@ -157,6 +157,44 @@ describe('question banks', async () => {
     assert.ok(!(await list()).questions.some((q) => q.id === id));
   });
 
+  test('two edits of a shown question at once: one new revision, the other QUESTION_NOT_ACTIVE', async () => {
+    const p = await makeParticipant(app, f.slug);
+    const attempt = await startAttempt(app, f.roundId, p.cookie);
+    const id = Number(attempt.questions[0]!.id); // drawn, so active, and now shown
+    const edit = (stem: string) =>
+      call(app, 'PUT', `/api/questions/${id}`, {
+        cookie: f.organiser.cookie,
+        payload: { ...singleQuestion(4), stem },
+      });
+    const results = await Promise.all([edit('Bản sửa thứ nhất?'), edit('Bản sửa thứ hai?')]);
+    const statuses = results.map((r) => r.statusCode).sort();
+    assert.deepEqual(statuses, [200, 400], results.map((r) => r.body).join('\n'));
+    // Refused by the check before the write or by the one under it (db/test/catalogue.test.ts).
+    refusal(
+      results.find((r) => r.statusCode === 400)!,
+      400,
+      'QUESTION_NOT_ACTIVE',
+    );
+    const won = ok<{ question: Q }>(results.find((r) => r.statusCode === 200)!);
+    const detail = ok<{ history: Q[] }>(
+      await call(app, 'GET', `/api/questions/${won.question.id}`, { cookie: f.organiser.cookie }),
+    );
+    // One next revision, the winner's: revisions 1..n without a repeat, only the last active.
+    const edited = detail.history.find((q) => q.id === id)!;
+    assert.deepEqual(
+      detail.history.map((q) => q.revision),
+      detail.history.map((_q, i) => i + 1),
+    );
+    assert.deepEqual(
+      detail.history.slice(-2).map((q) => [q.revision, q.status, q.stem]),
+      [
+        [edited.revision, 'superseded', edited.stem],
+        [edited.revision + 1, 'active', won.question.stem],
+      ],
+    );
+    assert.equal(detail.history.filter((q) => q.status === 'active').length, 1);
+  });
+
   test('bulk tagging and retiring; retired questions leave the bank list', async () => {
     const ids = (await list()).questions.map((q) => q.id);
     ok(

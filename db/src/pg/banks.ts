@@ -214,12 +214,13 @@ export function createPgBankRepository(db: PgDb): BankRepository {
      * Applies an edit: in place when no attempt has shown the question, otherwise as a new revision
      * that replaces it in draws (the old one is kept, superseded, for the attempts that showed it).
      * The question's row is locked first: a second edit on another node waits and then reads it as
-     * the first one left it, as it would after the first on SQLite.
+     * the first one left it, as it would after the first on SQLite: no longer active, so null.
      */
-    async revise(id: number, q: NewQuestion, used: boolean): Promise<QuestionRow> {
+    async revise(id: number, q: NewQuestion, used: boolean): Promise<QuestionRow | null> {
       return db.transaction(async (tx) => {
         const now = Date.now();
-        const current = (await tx.select().from(questions).where(eq(questions.id, id)).for('update'))[0]!;
+        const [current] = await tx.select().from(questions).where(eq(questions.id, id)).for('update');
+        if (current?.status !== 'active') return null;
         if (!used) {
           const [row] = await tx
             .update(questions)
