@@ -9,6 +9,8 @@ export interface RateLimits {
   /** Per IP per minute. */
   login: number;
   register: number;
+  /** WebSocket opens (/api/ws, /api/live/ws) per IP per minute: a hall of phones behind one NAT. */
+  socketOpen: number;
   /** Per signed-in user per minute. */
   attemptStart: number;
   answerSave: number;
@@ -64,6 +66,7 @@ export class ConfigError extends Error {}
 export const defaultRateLimits: RateLimits = {
   login: 10,
   register: 10,
+  socketOpen: 600,
   attemptStart: 20,
   answerSave: 600,
 };
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rateLimits: RateLimits = {
     login: Math.ceil(defaultRateLimits.login * s),
     register: Math.ceil(defaultRateLimits.register * s),
+    socketOpen: Math.ceil(defaultRateLimits.socketOpen * s),
     attemptStart: Math.ceil(defaultRateLimits.attemptStart * s),
     answerSave: Math.ceil(defaultRateLimits.answerSave * s),
   };
@@ -236,7 +240,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     cookieSecure: false,
     logLevel: 'silent',
     admin: null,
-    rateLimits: { login: 1000, register: 1000, attemptStart: 1000, answerSave: 100000 },
+    rateLimits: { login: 1000, register: 1000, socketOpen: 1000, attemptStart: 1000, answerSave: 100000 },
     webDist: null,
     graceMs: 2000,
     sweepIntervalMs: 0,

@@ -162,6 +162,22 @@ export async function cutSubscription(
   return { back, missed: () => !seen };
 }
 
+/**
+ * Opens a WebSocket on the app in memory (injectWS). Its request has no socket, so it is given the
+ * peer address a real connection would have: socket opens are rate-limited per IP.
+ */
+export function injectSocket(
+  app: FastifyInstance,
+  path: '/api/ws' | '/api/live/ws',
+  cookie?: string,
+  remoteAddress = '127.0.0.1',
+): Promise<WebSocket> {
+  return app.injectWS(path, {
+    ...(cookie ? { headers: { cookie } } : {}),
+    socket: { remoteAddress },
+  } as Parameters<FastifyInstance['injectWS']>[1]);
+}
+
 /** Deletes every key under the prefix (a test's leftovers). */
 export async function cleanRedis(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL, {

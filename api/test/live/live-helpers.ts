@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
 import { checkServerFrame } from '../../src/schemas/live.ts';
-import { call, closeSocket, ok, type Account, type QuestionInput } from '../helpers.ts';
+import { call, closeSocket, injectSocket, ok, type Account, type QuestionInput } from '../helpers.ts';
 
 export interface Frame {
   type: string;
@@ -32,7 +32,7 @@ export const problems: string[] = [];
 const MAY_SHOW_KEY = new Set(['reveal', 'result', 'ended']);
 
 export async function openLive(app: FastifyInstance, cookie?: string): Promise<LiveSocket> {
-  const socket = await app.injectWS('/api/live/ws', cookie ? { headers: { cookie } } : {});
+  const socket = await injectSocket(app, '/api/live/ws', cookie);
   const frames: Frame[] = [];
   const raw: string[] = [];
   const waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];

@@ -39,6 +39,7 @@ import {
   type TestApp,
   type TestClock,
   type WsMessage,
+  injectSocket,
 } from '../helpers.ts';
 import type { Config } from '../../src/config.ts';
 import { requireRedis, within } from './process-helpers.ts';
@@ -239,7 +240,7 @@ describe('two nodes over one PostgreSQL and one Redis', () => {
     const f = await makeContestWithRound(a.app, { questions: 2, maxAttempts: 1 });
     const topic = `round:${f.roundId}:leaderboard`;
     const isBoard = (m: WsMessage) => m.type === 'leaderboard' && m.topic === topic;
-    const socket = await b.app.injectWS('/api/ws', {});
+    const socket = await injectSocket(b.app, '/api/ws');
     sockets.push(socket);
     const box = inbox(socket);
     socket.send(JSON.stringify({ type: 'subscribe', topic }));
@@ -360,7 +361,9 @@ async function freshParticipant(t: TestApp, slug: string): Promise<Account> {
 describe('(f) rate limits shared by both nodes', () => {
   let nodes: Nodes;
   before(async () => {
-    nodes = await twoNodes({ rateLimits: { login: 4, register: 1000, attemptStart: 2, answerSave: 6 } });
+    nodes = await twoNodes({
+      rateLimits: { login: 4, register: 1000, socketOpen: 1000, attemptStart: 2, answerSave: 6 },
+    });
   });
   after(async () => {
     await nodes?.close();

@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type WebSocket from 'ws';
-import { call, closeSocket, ok, type Account, type QuestionInput, type TestClock } from '../helpers.ts';
+import {
+  call,
+  closeSocket,
+  injectSocket,
+  ok,
+  type Account,
+  type QuestionInput,
+  type TestClock,
+} from '../helpers.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shapes from the contract
@@ -341,7 +349,7 @@ export class SocketPool {
   constructor(private readonly app: FastifyInstance) {}
 
   async open(label: string, cookie?: string, app: FastifyInstance = this.app): Promise<LiveSocket> {
-    const socket = await app.injectWS('/api/live/ws', cookie ? { headers: { cookie } } : {});
+    const socket = await injectSocket(app, '/api/live/ws', cookie);
     const live = new LiveSocket(socket, label);
     this.sockets.push(live);
     return live;

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   call,
+  injectSocket,
   makeApp,
   makeContestWithRound,
   makeOrganiser,
@@ -223,7 +224,7 @@ describe('CSRF and body rules', async () => {
 });
 
 describe('rate limits', async () => {
-  const t = await makeApp({ rateLimits: { login: 3, register: 4, attemptStart: 2, answerSave: 3 } });
+  const t = await makeApp({ rateLimits: { login: 3, register: 4, socketOpen: 2, attemptStart: 2, answerSave: 3 } });
   after(t.close);
   const { app } = t;
 
@@ -336,12 +337,22 @@ describe('rate limits', async () => {
     ok(await call(app, 'POST', `/api/attempts/${second.id}/submit`, { cookie: a, payload: {} }));
     refusal(await call(app, 'POST', `/api/rounds/${f.roundId}/attempts`, { cookie: a }), 429, 'RATE_LIMITED');
   });
+
+  test('the 3rd WebSocket opened in a minute from one IP is refused (429), on each socket path', async () => {
+    for (const path of ['/api/ws', '/api/live/ws'] as const) {
+      const ip = `10.9.8.${path.length}`;
+      for (let i = 0; i < 2; i++) (await injectSocket(app, path, undefined, ip)).terminate();
+      await assert.rejects(injectSocket(app, path, undefined, ip), /Unexpected server response: 429/);
+      // Another IP has its own budget.
+      (await injectSocket(app, path, undefined, '10.9.7.1')).terminate();
+    }
+  });
 });
 
 describe('rate limits behind a reverse proxy (TRUST_PROXY=127.0.0.1, as docs/operations.md deploys)', async () => {
   const t = await makeApp({
     trustProxy: ['127.0.0.1'],
-    rateLimits: { login: 3, register: 100, attemptStart: 100, answerSave: 100 },
+    rateLimits: { login: 3, register: 100, socketOpen: 100, attemptStart: 100, answerSave: 100 },
   });
   after(t.close);
 

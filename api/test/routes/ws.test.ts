@@ -28,10 +28,11 @@ import {
   type ContestFixture,
   type TestApp,
   type WsMessage,
+  injectSocket,
 } from '../helpers.ts';
 
 const open = async (t: TestApp, cookie?: string): Promise<WebSocket> =>
-  t.app.injectWS('/api/ws', cookie ? { headers: { cookie } } : {});
+  injectSocket(t.app, '/api/ws', cookie);
 
 const send = (socket: WebSocket, message: unknown) =>
   socket.send(typeof message === 'string' ? message : JSON.stringify(message));

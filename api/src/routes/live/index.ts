@@ -166,7 +166,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const refuse = (code: string, message: string) => new AppError(400, code, message);
   const numeric = (id: number | string) => (typeof id === 'number' ? id : Number(id));
 
-  app.get('/live/ws', { websocket: true, config: { access: 'public' } }, (socket, request) => {
+  const opens = { max: app.config.rateLimits.socketOpen, timeWindow: '1 minute' };
+  app.get('/live/ws', { websocket: true, config: { access: 'public', rateLimit: opens } }, (socket, request) => {
     let role: SocketRole | null = null;
     let attachment: Attachment | null = null;
     /** A `host` or `join` is being handled: a second one is ALREADY_JOINED. */

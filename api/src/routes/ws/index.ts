@@ -87,7 +87,8 @@ const routes: FastifyPluginAsync = async (app) => {
     }
   });
 
-  app.get('/ws', { websocket: true, config: { access: 'public' } }, (socket, request) => {
+  const opens = { max: app.config.rateLimits.socketOpen, timeWindow: '1 minute' };
+  app.get('/ws', { websocket: true, config: { access: 'public', rateLimit: opens } }, (socket, request) => {
     const mine = new Set<string>();
     let closed = false;
 
