@@ -222,6 +222,10 @@ test('a host runs a live game on the projector; three phones play, one reloads m
       for (const [i, ph] of phones.entries()) {
         const { page } = ph;
         await page.goto('/play');
+        // Players need no account: the header offers none (the language switch stays).
+        await expect(page.getByTestId('lang-switch')).toBeVisible();
+        await expect(page.getByTestId('header-sign-in')).toHaveCount(0);
+        await expect(page.getByTestId('header-sign-up')).toHaveCount(0);
         await page.getByLabel(vi.pin).fill(pin);
         await page.getByRole('button', { name: vi.enter, exact: true }).tap();
         await page.getByLabel(vi.nickname).fill(ph.nickname);
