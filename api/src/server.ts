@@ -1,7 +1,7 @@
 // `npm start`: validates the environment, opens the store, loads the demo contest on an empty
 // database, makes sure the configured admin exists, and serves the API and the web app.
 import { buildApp } from './app.ts';
-import { DatabaseConfigError, openPostgres } from '@quizarena/db';
+import { DatabaseConfigError, exclusively } from '@quizarena/db';
 import { ConfigError, describeStore, loadConfig, type Config } from './config.ts';
 import { hashPassword } from './services/passwords.ts';
 
@@ -38,44 +38,32 @@ if (config.databaseUrl && !config.redisUrl) {
 /**
  * The start-up writes below (the admin account, the demo) read then write: nodes started together
  * on one PostgreSQL would all find the demo missing and all but one crash on its unique slug. They
- * run under a session advisory lock on a connection of their own (not the pool's: DATABASE_POOL=1
- * would deadlock), so the nodes take turns and the later ones find the work done. Ending the
- * session releases the lock, also when the process dies half-way.
+ * run one node at a time (a PostgreSQL advisory lock), so the later ones find the work done.
  */
-async function lockStartUp(): Promise<() => Promise<void>> {
-  if (!config.databaseUrl) return async () => undefined;
-  const lock = await openPostgres(config.databaseUrl, { pool: 1 });
-  const client = await lock.pool.connect();
-  await client.query("SELECT pg_advisory_lock(hashtext('quizarena:start-up'))");
-  return async () => {
-    client.release(true);
-    await lock.close();
-  };
-}
-const unlockStartUp = await lockStartUp();
-
-if (config.admin) {
-  const { email, password } = config.admin;
-  const existing = await app.repos.users.findByEmail(email);
-  const passwordHash = await hashPassword(password);
-  if (existing) {
-    const roles = existing.roles.includes('admin') ? existing.roles : [...existing.roles, 'admin' as const];
-    await app.repos.users.update(existing.id, { passwordHash, roles });
-  } else {
-    await app.repos.users.create({ email, name: 'Administrator', passwordHash, roles: ['admin'] });
+await exclusively(app.database, 'quizarena:start-up', async () => {
+  if (config.admin) {
+    const { email, password } = config.admin;
+    const existing = await app.repos.users.findByEmail(email);
+    const passwordHash = await hashPassword(password);
+    if (existing) {
+      const roles = existing.roles.includes('admin') ? existing.roles : [...existing.roles, 'admin' as const];
+      await app.repos.users.update(existing.id, { passwordHash, roles });
+    } else {
+      await app.repos.users.create({ email, name: 'Administrator', passwordHash, roles: ['admin'] });
+    }
+    app.log.info({ email }, 'admin account ready');
   }
-  app.log.info({ email }, 'admin account ready');
-}
 
-if (config.seedDemo) {
-  const { seedDemo } = await import('@quizarena/seed');
-  const demo = await seedDemo(app.repos, { now: Date.now(), hashPassword });
-  if (demo.created) {
-    console.log('\nDemo contest loaded. Sign in with:');
-    for (const a of demo.accounts) console.log(`  ${a.role.padEnd(12)} ${a.email.padEnd(28)} ${a.password}`);
+  if (config.seedDemo) {
+    const { seedDemo } = await import('@quizarena/seed');
+    const demo = await seedDemo(app.repos, { now: Date.now(), hashPassword });
+    if (demo.created) {
+      console.log('\nDemo contest loaded. Sign in with:');
+      for (const a of demo.accounts)
+        console.log(`  ${a.role.padEnd(12)} ${a.email.padEnd(28)} ${a.password}`);
+    }
   }
-}
-await unlockStartUp();
+});
 
 const shutdown = async (signal: string) => {
   app.log.info({ signal }, 'shutting down');

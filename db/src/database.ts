@@ -9,7 +9,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
-import { openPgDatabase, type PgDatabase as PgStore, type PgOptions } from './pg/database.ts';
+import {
+  openPgDatabase,
+  withPgAdvisoryLock,
+  type PgDatabase as PgStore,
+  type PgOptions,
+} from './pg/database.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -87,6 +92,14 @@ export async function openPostgres(url: string, options: PgOptions = {}): Promis
     },
     close: store.close,
   };
+}
+
+/**
+ * Runs `work` alone among the nodes sharing this database: on PostgreSQL under the advisory lock
+ * `name` (the others wait their turn); SQLite serves one process, so it just runs.
+ */
+export async function exclusively<T>(database: Database, name: string, work: () => Promise<T>): Promise<T> {
+  return database.kind === 'postgres' ? withPgAdvisoryLock(database, name, work) : work();
 }
 
 export interface StoreConfig {

@@ -20,6 +20,7 @@ import {
 } from './users.ts';
 
 export {
+  exclusively,
   openDatabase,
   openPostgres,
   openStore,

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertServerVersion, DatabaseConfigError, openPgDatabase } from '../src/pg/database.ts';
-import { openPostgres, openStore } from '../src/database.ts';
+import { exclusively, openPostgres, openStore } from '../src/database.ts';
 import { createTestPgDatabase, openTestStore } from '../src/testing.ts';
 
 const migrations = readdirSync(
@@ -77,6 +77,40 @@ describe('opening PostgreSQL', () => {
       assert.equal(rows[0]!.n, migrations);
     } finally {
       await again.close();
+    }
+  });
+
+  test('exclusively: nodes take turns under the lock, and work on a pool of one does not deadlock', async () => {
+    const db = await createTestPgDatabase();
+    made.push(db);
+    const nodes = await Promise.all(Array.from({ length: 3 }, () => openPostgres(db.url, { pool: 1 })));
+    try {
+      const log: string[] = [];
+      let inside = 0;
+      let most = 0;
+      await Promise.all(
+        nodes.map((node, i) =>
+          exclusively(node, 'quizarena:test-lock', async () => {
+            inside += 1;
+            most = Math.max(most, inside);
+            log.push(`in ${i}`);
+            // The work uses the node's only pooled connection: the lock is held on another.
+            await node.query('SELECT pg_sleep(0.05)');
+            log.push(`out ${i}`);
+            inside -= 1;
+            return i;
+          }),
+        ),
+      );
+      assert.equal(most, 1, `one at a time: ${log.join(', ')}`);
+      assert.equal(log.length, 6);
+      // The lock's connection is gone afterwards: the lock is free again.
+      const { rows } = await nodes[0]!.query<{ got: boolean }>(
+        "SELECT pg_try_advisory_lock(hashtext('quizarena:test-lock')) AS got",
+      );
+      assert.equal(rows[0]!.got, true);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
     }
   });
 

@@ -134,6 +134,29 @@ export async function openPgDatabase(url: string, options: PgOptions = {}): Prom
   }
 }
 
+/**
+ * Runs `work` while holding the session advisory lock `name`, so that nodes starting together take
+ * turns (start-up writes that read, then write). The lock is held on a connection of its own, not
+ * one of the pool's: `work` uses the pool, and with DATABASE_POOL=1 it would wait for ever. Ending
+ * that session releases the lock, also when the process dies half-way.
+ */
+export async function withPgAdvisoryLock<T>(
+  store: PgDatabase,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const { connectionString } = store.pool.options;
+  const client = new pg.Client({ connectionString, application_name: `quizarena lock ${name}` });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    return await work();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /** Applies the migrations on one connection holding the advisory lock: the other nodes wait. */
 async function migrateLocked(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
