@@ -125,6 +125,14 @@ let prefixCount = 0;
 
 export const redisPrefix = (): string => `qa-test-${process.pid}-${Date.now()}-${prefixCount++}:`;
 
+/** CLIENT KILL of the pub/sub connections named `name` (what a Redis restart or a network cut does). */
+export async function killPubsubClients(admin: Redis, name: string): Promise<number> {
+  const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
+  const ids = [...list.matchAll(/^id=(\d+) .*\bname=(\S*)/gm)].filter((m) => m[2] === name).map((m) => m[1]!);
+  for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
+  return ids.length;
+}
+
 /**
  * Cuts a node's event-bus subscription as a network cut or a Redis restart would (CLIENT KILL of
  * its subscriber connection); `back` settles when the node reports it live again (EventBus.onGap),
@@ -151,10 +159,9 @@ export async function cutSubscription(
   const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   admin.on('error', () => undefined);
   try {
-    const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
-    const id = [...list.matchAll(/^id=(\d+) .*\bname=(\S*)/gm)].find((m) => m[2] === `${bus.name}:sub`)?.[1];
-    if (!id) throw new Error(`no connection named ${bus.name}:sub in CLIENT LIST`);
-    await admin.call('CLIENT', 'KILL', 'ID', id);
+    if ((await killPubsubClients(admin, `${bus.name}:sub`)) !== 1) {
+      throw new Error(`no connection named ${bus.name}:sub in CLIENT LIST`);
+    }
   } finally {
     admin.disconnect();
   }

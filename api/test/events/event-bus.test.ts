@@ -10,6 +10,7 @@ import type { EventBus } from '../../src/events/event-bus.ts';
 import { MemoryEventBus } from '../../src/events/memory-event-bus.ts';
 import { RedisEventBus } from '../../src/events/redis-event-bus.ts';
 import { eventChannel } from '../../src/rankings/keys.ts';
+import { killPubsubClients } from '../helpers.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const runPrefix = `qa-test-${process.pid}-${Date.now()}:`;
@@ -303,31 +304,6 @@ describe('RedisEventBus across nodes', () => {
     await again.waitFor(1);
     assert.deepEqual(again.received, [['live:game:9', 'back']]);
   });
-});
-
-describe('RedisEventBus when its subscriber connection drops', () => {
-  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  admin.on('error', () => undefined);
-  const buses: RedisEventBus[] = [];
-  before(async () => {
-    await assertRedisReachable();
-    await admin.connect();
-  });
-  after(async () => {
-    await Promise.all(buses.map((b) => b.close()));
-    if (admin.status === 'ready') await admin.quit();
-    else admin.disconnect();
-  });
-
-  /** CLIENT KILL of the connections named `name` (what a Redis restart or a network cut does). */
-  const kill = async (name: string): Promise<number> => {
-    const list = String(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub'));
-    const ids = [...list.matchAll(/^id=(\d+) .*\bname=(\S*)/gm)]
-      .filter((m) => m[2] === name)
-      .map((m) => m[1]!);
-    for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
-    return ids.length;
-  };
 
   test('onGap says "lost", then "back" once every topic is subscribed again; the gap’s events are missed', async () => {
     const prefix = `${runPrefix}gap:`;
@@ -353,7 +329,7 @@ describe('RedisEventBus when its subscriber connection drops', () => {
     await a.publish('one', 'before');
     await one.waitFor(1);
 
-    assert.equal(await kill(`${name}:sub`), 1, 'the bus names its subscriber connection');
+    assert.equal(await killPubsubClients(admin, `${name}:sub`), 1, 'the bus names its subscriber connection');
     await waitUntil(() => phases.length > 0);
     assert.deepEqual(phases, ['lost']);
     await a.publish('one', 'in the gap');
